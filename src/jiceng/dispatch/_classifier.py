@@ -1,0 +1,250 @@
+"""``TextClassifierPolicy``: multinomial naive Bayes over character n-grams, in pure Python (private).
+
+Design for speed (≥ 20,000 predictions/s on 311 descriptors):
+
+* ``fit`` turns the counts into one tuple of per-class log-likelihood *gains* per n-gram, relative to
+  a class's score for an unseen n-gram. A text's score for class ``c`` is then
+  ``prior[c] + n * unseen[c] + Σ gain[g][c]`` over its known n-grams ``g``.
+* The sum over n-grams is a transpose-and-sum done in C (``map(sum, zip(*rows))``), not a
+  Python loop over classes; n-grams are cut by zipping shifted copies of the text, also in C.
+* Normalised texts map to their score vector through a bounded cache, because real descriptors
+  repeat (NYC's 2,000-row sample has 269 distinct complaint/descriptor pairs).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from operator import itemgetter
+from typing import Any
+
+from attrs import define, field
+
+from jiceng.dispatch._core import Decision, DispatchContext, TaskView
+from jiceng.errors import ValidationError
+
+__all__ = ["TextClassifierPolicy", "normalize_text"]
+
+_CACHE_LIMIT = 65_536
+
+
+def normalize_text(text: str) -> str:
+    """Lower-case ``text`` and collapse every run of whitespace to one space.
+
+    >>> normalize_text("  Noise -  Street\\tLoud ")
+    'noise - street loud'
+    """
+    return " ".join(text.lower().split())
+
+
+def _check_ngram(_inst: object, _attribute: object, value: object) -> None:
+    ok = (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+        and 1 <= value[0] <= value[1]
+    )
+    if not ok:
+        raise ValidationError.for_field(
+            "ngram", value, "must be a pair (low, high) with 1 ≤ low ≤ high"
+        )
+
+
+def _ngram_pair(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _check_alpha(_inst: object, _attribute: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValidationError.for_field("alpha", value, "must be a number > 0 (additive smoothing)")
+
+
+def _check_threshold(_inst: object, _attribute: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValidationError.for_field("threshold", value, "must be a probability in [0, 1]")
+
+
+@define(kw_only=True)
+class TextClassifierPolicy:
+    """Route by learned text (文本分类派单): naive Bayes over character n-grams.
+
+    It needs no word segmenter, so Chinese and English work alike. Text is lower-cased with its
+    whitespace collapsed; ``decide`` classifies ``f"{task.category} {task.description}"`` among the
+    eligible departments only, and returns ``None`` when the best probability is below
+    ``threshold``, so a person triages.
+
+    Args:
+        ngram: The smallest and largest n-gram length, in characters.
+        alpha: Additive (Laplace/Lidstone) smoothing.
+        threshold: The lowest probability that still decides.
+
+    >>> clf = TextClassifierPolicy().fit(
+    ...     [
+    ...         ("环境卫生 小区垃圾堆积", "城管局"),
+    ...         ("环境卫生 道路垃圾未清扫", "城管局"),
+    ...         ("邻里纠纷 楼上噪音扰民", "司法所"),
+    ...         ("邻里纠纷 宠物扰邻吵架", "司法所"),
+    ...     ]
+    ... )
+    >>> best = max(clf.predict_proba("垃圾没人清"), key=clf.predict_proba("垃圾没人清").get)
+    >>> best
+    '城管局'
+    """
+
+    ngram: tuple[int, int] = field(default=(1, 3), converter=_ngram_pair, validator=_check_ngram)
+    alpha: float = field(default=0.5, validator=_check_alpha)
+    threshold: float = field(default=0.0, validator=_check_threshold)
+    _classes: tuple[str, ...] = field(default=(), init=False)
+    _prior: tuple[float, ...] = field(default=(), init=False)
+    _unseen: tuple[float, ...] = field(default=(), init=False)
+    _gains: dict[str, tuple[float, ...]] = field(factory=dict, init=False)
+    _cache: dict[str, tuple[float, ...]] = field(factory=dict, init=False)
+
+    # -- training ---------------------------------------------------------------------------------
+
+    def fit(self, examples: Iterable[tuple[str, str]] | Iterable[object]) -> TextClassifierPolicy:
+        """Learn from ``(text, department)`` pairs, replacing anything learned before.
+
+        Returns:
+            The policy itself, so ``TextClassifierPolicy().fit(pairs)`` reads as one expression.
+
+        Raises:
+            ValidationError: No examples, or a pair that is not two strings (all problems at once).
+        """
+        counts: dict[str, Counter[str]] = {}
+        docs: Counter[str] = Counter()
+        problems: list[str] = []
+        for number, example in enumerate(examples, start=1):
+            if not (isinstance(example, tuple) and len(example) == 2):
+                problems.append(f"example {number}: {example!r} is not a (text, department) pair")
+                continue
+            text, label = example[0], example[1]
+            if not isinstance(text, str) or not isinstance(label, str) or not label.strip():
+                problems.append(f"example {number}: {example!r} needs a text and a department name")
+                continue
+            docs[label] += 1
+            counts.setdefault(label, Counter()).update(self._grams(normalize_text(text)))
+        if problems:
+            raise ValidationError.collect(problems, what="examples")
+        if not docs:
+            raise ValidationError.for_field("examples", [], "must hold at least one example")
+        classes = tuple(sorted(docs))
+        vocabulary = set().union(*counts.values())
+        size = len(vocabulary)
+        total_docs = sum(docs.values())
+        alpha = float(self.alpha)
+        denominators = [sum(counts[c].values()) + alpha * size for c in classes]
+        unseen = tuple(math.log(alpha / d) for d in denominators)
+        gains: dict[str, tuple[float, ...]] = {}
+        for gram in vocabulary:
+            gains[gram] = tuple(
+                math.log1p(counts[c][gram] / alpha) if gram in counts[c] else 0.0 for c in classes
+            )
+        self._classes = classes
+        self._prior = tuple(math.log(docs[c] / total_docs) for c in classes)
+        self._unseen = unseen
+        self._gains = gains
+        self._cache = {}
+        return self
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """The departments seen in ``fit``, sorted (empty before ``fit``)."""
+        return self._classes
+
+    # -- prediction -------------------------------------------------------------------------------
+
+    def _grams(self, text: str) -> list[str]:
+        low, high = self.ngram
+        grams: list[str] = []
+        for n in range(low, high + 1):
+            if n == 1:
+                grams.extend(text)
+            else:
+                # n shifted copies zipped together: the slicing and joining run in C.
+                grams.extend(map("".join, zip(*[text[k:] for k in range(n)], strict=False)))
+        return grams
+
+    def _scores(self, text: str) -> tuple[float, ...]:
+        """Log joint scores per class for a raw text (cached by normalised text)."""
+        key = normalize_text(text)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        if not self._classes:
+            raise ValidationError.for_field(
+                "classes", (), "the classifier is not fitted; call fit() first"
+            )
+        grams = self._grams(key)
+        count = len(grams)
+        rows = list(filter(None, map(self._gains.get, grams)))
+        base = [p + count * u for p, u in zip(self._prior, self._unseen, strict=True)]
+        if rows:
+            # transpose (one row per known n-gram → one column per class) and sum, in C.
+            base = [b + s for b, s in zip(base, map(sum, zip(*rows, strict=True)), strict=True)]
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        scores = tuple(base)
+        self._cache[key] = scores
+        return scores
+
+    def predict_proba(self, text: str) -> dict[str, float]:
+        """The probability of each class seen in ``fit`` for ``text``; they sum to 1.
+
+        N-grams never seen in training are ignored (they shift every class equally).
+
+        Raises:
+            ValidationError: Before ``fit``.
+        """
+        scores = self._scores(text)
+        top = max(scores)
+        weights = [math.exp(s - top) for s in scores]
+        total = math.fsum(weights)
+        return {c: w / total for c, w in zip(self._classes, weights, strict=True)}
+
+    def decide(self, task: TaskView, context: DispatchContext, /) -> Decision | None:
+        """Classify the task's category and description among the eligible departments."""
+        scores = self._scores(f"{task.category} {task.description}")
+        grid = task.grid
+        eligible = [
+            (s, c) for s, c in zip(scores, self._classes, strict=True) if context.eligible(c, grid)
+        ]
+        if not eligible:
+            return None
+        best_score, best = max(eligible, key=itemgetter(0))  # ties: the first (smallest) name
+        total = math.fsum(math.exp(s - best_score) for s, _ in eligible)
+        confidence = 1.0 / total
+        if confidence < self.threshold:
+            return None
+        percent = f"{confidence:.0%}"
+        return Decision(
+            department=best,
+            reason=f"按文本分类：{task.category} → {best}（置信度{percent}）",
+            reason_en=f"text classifier: {task.category} → {best} (confidence {percent})",
+            policy="text_classifier",
+            confidence=min(1.0, confidence),
+        )
+
+    # -- pickling: the cache is rebuilt on demand ---------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "ngram": self.ngram,
+            "alpha": self.alpha,
+            "threshold": self.threshold,
+            "classes": self._classes,
+            "prior": self._prior,
+            "unseen": self._unseen,
+            "gains": self._gains,
+        }
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        self.ngram = state["ngram"]
+        self.alpha = state["alpha"]
+        self.threshold = state["threshold"]
+        self._classes = state["classes"]
+        self._prior = state["prior"]
+        self._unseen = state["unseen"]
+        self._gains = state["gains"]
+        self._cache = {}
