@@ -45,7 +45,9 @@ __all__ = ["from_dict", "make_converter", "to_dict"]
 
 T = TypeVar("T")
 
-_PERIOD_FIELDS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds", "microseconds")
+# ``weeks`` is not stored by relativedelta (it is days // 7), so it is accepted on input only.
+_PERIOD_FIELDS = ("years", "months", "days", "hours", "minutes", "seconds", "microseconds")
+_PERIOD_INPUT = frozenset({*_PERIOD_FIELDS, "weeks"})
 
 
 def _sorted(items: Iterable[Any]) -> list[Any]:

@@ -336,7 +336,7 @@ class Task:
             ValidationError: A field is missing or malformed, or ``at`` is naive.
         """
         if by is None:
-            if reporter is not None and reporter.resident is not None:
+            if isinstance(reporter, Reporter) and reporter.resident is not None:
                 by = Actor.resident(reporter.resident)
             else:
                 by = Actor.platform()
