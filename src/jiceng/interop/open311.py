@@ -405,6 +405,7 @@ def _note_payload(event: TaskEvent) -> dict[str, JSONValue]:
         "datetime": event.at.isoformat(),
         "type": event.kind.value,
         "description": event.note or event.kind.label,
+        "note": event.note,
         "status": event.status.value,
         "actor": _actor_payload(event.actor),
     }
@@ -561,10 +562,10 @@ def _note_event(note: object, index: int) -> tuple[EventKind, TaskEvent | None, 
     actor = _actor(note.get("actor"), f"{name}.actor")
     if kind is K.REPORTED:
         return kind, None, actor
-    description = note.get("description")
-    text = description if isinstance(description, str) else ""
-    if text == kind.label:
-        text = ""
+    # jiceng writes the exact note in "note" (the description falls back to the step's label);
+    # other servers' notes have only a description.
+    raw = note["note"] if "note" in note else note.get("description")
+    text = raw if isinstance(raw, str) else ""
     level = note.get("level")
     satisfaction = note.get("satisfaction")
     cooperating = note.get("cooperating") or ()
