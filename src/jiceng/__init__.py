@@ -1,1 +1,103 @@
-"""jiceng (基层): a typed core for China's grassroots governance. (placeholder, rebuilt at integration)"""
+"""jiceng (基层): a typed, tested core for China's grassroots governance (基层治理).
+
+Citizens' reports become tasks (工单) that run a closed loop across departments, grids and
+partners; pluggable policies decide who handles what, and say why. The top level re-exports the
+names most users type; the modules hold the rest:
+
+- :mod:`jiceng.models` — tasks and their lifecycle, actors, departments, grids, partners;
+- :mod:`jiceng.calendar` — working-time calendars and time limits;
+- :mod:`jiceng.dispatch` — dispatch policies and the thread-safe :class:`Dispatcher`;
+- :mod:`jiceng.metrics` and :mod:`jiceng.coordination` — 三率, lead resolution, the whistle;
+- :mod:`jiceng.assessment`, :mod:`jiceng.participation`, :mod:`jiceng.simulation`,
+  :mod:`jiceng.interop`, :mod:`jiceng.serialization`, :mod:`jiceng.testing`.
+
+>>> import jiceng
+>>> jiceng.TaskStatus.DISPATCHED.label
+'已派遣'
+"""
+
+from __future__ import annotations
+
+from jiceng.calendar import TimeLimit, WorkCalendar
+from jiceng.errors import (
+    InvalidDecisionError,
+    InvalidTransitionError,
+    JicengError,
+    Open311Error,
+    PermissionDeniedError,
+    UnknownPolicyError,
+    UnresolvedLeadError,
+    ValidationError,
+)
+from jiceng.models import (
+    Actor,
+    Channel,
+    Commitment,
+    CommitmentKind,
+    Department,
+    Duty,
+    EventKind,
+    Grid,
+    GridCode,
+    GridStandard,
+    Level,
+    Partner,
+    PartnerKind,
+    Priority,
+    Reporter,
+    ResponsibilityList,
+    Role,
+    Satisfaction,
+    Task,
+    TaskEvent,
+    TaskStatus,
+    UrgeLevel,
+)
+
+__all__ = [
+    "Actor",
+    "Channel",
+    "Commitment",
+    "CommitmentKind",
+    "Department",
+    "Duty",
+    "EventKind",
+    "Grid",
+    "GridCode",
+    "GridStandard",
+    "InvalidDecisionError",
+    "InvalidTransitionError",
+    "JicengError",
+    "Level",
+    "Open311Error",
+    "Partner",
+    "PartnerKind",
+    "PermissionDeniedError",
+    "Priority",
+    "Reporter",
+    "ResponsibilityList",
+    "Role",
+    "Satisfaction",
+    "Task",
+    "TaskEvent",
+    "TaskStatus",
+    "TimeLimit",
+    "UnknownPolicyError",
+    "UnresolvedLeadError",
+    "UrgeLevel",
+    "ValidationError",
+    "WorkCalendar",
+]
+
+
+def __getattr__(name: str) -> str:
+    """Provide ``__version__`` lazily, from the installed package's metadata."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("jiceng")
+    raise AttributeError(f"module 'jiceng' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return [*__all__, "__version__"]
