@@ -41,7 +41,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _bar(fraction: float, width: int = 40) -> str:
-    done = int(round(fraction * width))
+    done = round(fraction * width)
     return f"[{'#' * done}{'.' * (width - done)}] {fraction:6.1%}"
 
 
