@@ -41,7 +41,10 @@ def wilson_interval(successes: int, attempts: int, *, z: float = Z95) -> tuple[f
     denominator = 1 + z2 / n
     centre = (p + z2 / (2 * n)) / denominator
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # At 0 or n successes the exact bound is 0 or 1; do not let rounding leave 1e-16 off it.
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == attempts else min(1.0, centre + half)
+    return (low, high)
 
 
 @frozen

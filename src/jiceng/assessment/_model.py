@@ -230,30 +230,32 @@ def _non_empty(instance: object, attribute: attrs.Attribute[str], value: object)
 
 
 def _aware(instance: object, attribute: attrs.Attribute[datetime | None], value: object) -> None:
-    if value is None:
-        return
-    if not isinstance(value, datetime):
-        raise ValidationError.for_field(attribute.name, value, "must be a datetime or None")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError.for_field(attribute.name, value, "must be timezone-aware")
+    if value is not None and not is_aware(value):
+        raise ValidationError.for_field(
+            attribute.name, value, "must be a timezone-aware datetime or None"
+        )
+
+
+def _check_count(name: str, value: object) -> None:
+    if not is_int(value) or value < 0:
+        raise ValidationError.for_field(name, value, "must be an integer ≥ 0")
 
 
 def _count(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValidationError.for_field(attribute.name, value, "must be an integer ≥ 0")
+    _check_count(attribute.name, value)
 
 
 def _optional_count(
     instance: object, attribute: attrs.Attribute[int | None], value: object
 ) -> None:
     if value is not None:
-        _count(instance, attribute, value)  # type: ignore[arg-type]  # same check, narrower attribute
+        _check_count(attribute.name, value)
 
 
 def _optional_number(instance: object, name: str, value: object, high: float | None) -> None:
     if value is None:
         return
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if not is_number(value):
         raise ValidationError.for_field(name, value, "must be a finite number or None")
     if value < 0 or (high is not None and value > high):
         bound = f"between 0 and {high:g}" if high is not None else "≥ 0"

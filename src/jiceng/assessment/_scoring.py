@@ -73,7 +73,8 @@ def _freeze_weights(value: CriterionWeights | None) -> CriterionWeights | None:
     if value is None:
         return None
     if isinstance(value, Mapping):
-        return FrozenMap(value)
+        pairs: list[tuple[object, float]] = list(value.items())
+        return cast("CriterionWeights", FrozenMap(pairs))
     if is_sequence(value):
         # Bad rows are kept as they are, for resolve_weights() to report.
         rows = tuple(tuple(row) if is_sequence(row) else row for row in value)

@@ -12,7 +12,12 @@ from jiceng.errors import ValidationError
 
 __all__ = ["RANDOM_INDEX", "AHPWeights", "CriterionWeights", "ahp_weights", "resolve_weights"]
 
-CriterionWeights = Mapping[Criterion | str, float] | Sequence[Sequence[float]]
+CriterionWeights = (
+    Mapping[Criterion, float]
+    | Mapping[str, float]
+    | Mapping[Criterion | str, float]
+    | Sequence[Sequence[float]]
+)
 """What ``InclusiveAssessment(weights=...)`` accepts: criterion → weight, or a 4×4 AHP matrix."""
 
 RANDOM_INDEX = (0.0, 0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
@@ -159,7 +164,9 @@ def resolve_weights(
     return FrozenMap(zip(criteria, result.weights, strict=True)), result.consistency_ratio
 
 
-def _from_mapping(weights: Mapping[Criterion | str, float]) -> FrozenMap[Criterion, float]:
+def _from_mapping(
+    weights: Mapping[Criterion, float] | Mapping[str, float] | Mapping[Criterion | str, float],
+) -> FrozenMap[Criterion, float]:
     problems: list[str] = []
     found: dict[Criterion, float] = {}
     mentioned: set[Criterion] = set()
