@@ -176,9 +176,9 @@ class TextClassifierPolicy:
             raise ValidationError.for_field(
                 "classes", (), "the classifier is not fitted; call fit() first"
             )
-        grams = self._grams(key)
-        count = len(grams)
-        rows = list(filter(None, map(self._gains.get, grams)))
+        # Only n-grams seen in training count; unknown ones are ignored altogether.
+        rows = list(filter(None, map(self._gains.get, self._grams(key))))
+        count = len(rows)
         base = [p + count * u for p, u in zip(self._prior, self._unseen, strict=True)]
         if rows:
             # transpose (one row per known n-gram → one column per class) and sum, in C.
