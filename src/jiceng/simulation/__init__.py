@@ -25,10 +25,22 @@ from jiceng.simulation._distributions import (
     LogNormal,
 )
 from jiceng.simulation._engine import Progress, RunCounts, SimulationResult, simulate
+from jiceng.simulation._replicate import (
+    FIGURES,
+    ReplicationResult,
+    SweepPoint,
+    SweepResult,
+    figure,
+    replicate,
+    sweep,
+    vary,
+)
+from jiceng.simulation._reporting import format_metrics, format_result, mmc_scenario
 from jiceng.simulation._scenario import DeadlineKey, DepartmentModel, SatisfactionModel, Scenario
 from jiceng.simulation._stats import Estimate, erlang_c, erlang_c_wait, t_quantile
 
 __all__ = [
+    "FIGURES",
     "Arrivals",
     "DeadlineKey",
     "DepartmentModel",
@@ -43,13 +55,23 @@ __all__ = [
     "PoissonArrivals",
     "ProfileArrivals",
     "Progress",
+    "ReplicationResult",
     "RunCounts",
     "SatisfactionModel",
     "Scenario",
     "SimulationResult",
+    "SweepPoint",
+    "SweepResult",
     "TraceArrivals",
     "erlang_c",
     "erlang_c_wait",
+    "figure",
+    "format_metrics",
+    "format_result",
+    "mmc_scenario",
+    "replicate",
     "simulate",
+    "sweep",
     "t_quantile",
+    "vary",
 ]
