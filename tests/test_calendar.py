@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -101,7 +102,10 @@ def test_calendar_is_keyword_only_frozen_hashable_and_picklable(cal: WorkCalenda
     assert hash(cal) == hash(WorkCalendar())
     assert cal == WorkCalendar()
     cal.is_working_time(sh(2024, 11, 18, 10))  # fill the private cache first
-    assert pickle.loads(pickle.dumps(cal)) == cal
+    copied = pickle.loads(pickle.dumps(cal))
+    assert copied == cal
+    assert copied._cache == {}  # the cache is not shipped
+    assert copy.deepcopy(cal) == cal
     changed = attrs.evolve(cal, holidays={date(2024, 11, 18)})
     assert not changed.is_working_time(sh(2024, 11, 18, 10))
     assert "holidays" in repr(cal)
@@ -701,3 +705,13 @@ def test_time_limit_is_hashable_and_frozen() -> None:
     assert {limit: 1}[TimeLimit.working_hours(4)] == 1
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         limit.amount = 5  # type: ignore[misc]  # frozen
+
+
+def test_demo_run() -> None:
+    from jiceng.demos.calendar import national_day_2024, run
+
+    text = run()
+    assert "跨周末：09-20 周五 16:00 受理，时限 4 工作小时，09-23 周一 11:30 到期" in text
+    assert "跨国庆：09-30 周一 16:00 受理，时限 4 工作小时，10-08 周二 11:30 到期" in text
+    assert "due 2024-10-12 10:00" in text  # the make-up Saturday works
+    assert national_day_2024().is_working_day(date(2024, 9, 29))

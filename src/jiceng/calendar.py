@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
@@ -59,7 +59,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
 _HORIZON_DAYS = 3660
 _CACHE_MAX = 20_000
-_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 #: Typical Chinese government office hours (机关作息时间): 09:00–12:00 and 13:30–17:30.
 #: Cities publish their own, and many shift them between summer and winter; set your city's.
@@ -247,6 +246,9 @@ class WorkCalendar:
         ValidationError: on any bad field, naming the field and value; several problems are reported
             together in ``.problems``.
 
+    A calendar is an immutable value: compare it, hash it, change it with ``attrs.evolve``, share
+    it between threads, pickle it. It keeps a private cache of the days it has worked out.
+
     >>> cal = WorkCalendar()
     >>> cal.working_seconds_per_day / 3600
     7.0
@@ -297,6 +299,12 @@ class WorkCalendar:
         _raise_problems(problems, "WorkCalendar")
         object.__setattr__(self, "_spans", spans)
         object.__setattr__(self, "_cache", {})
+
+    def __reduce__(self) -> tuple[Callable[..., WorkCalendar], tuple[object, ...]]:
+        # Pickle and copy the fields only: the day cache is rebuilt on demand, so a calendar
+        # shipped to another process stays small.
+        fields = (self.tz, self.workdays, self.periods, self.holidays, self.extra_workdays)
+        return (_restore, fields)
 
     def _check_tz(self, problems: list[tuple[str, object, str]]) -> None:
         if not isinstance(self.tz, tzinfo):
@@ -748,6 +756,18 @@ class WorkCalendar:
             ordinal += 1
             day = self._day(ordinal, *where)
         return total
+
+
+def _restore(
+    tz: tzinfo,
+    workdays: frozenset[int],
+    periods: tuple[tuple[time, time], ...],
+    holidays: frozenset[date],
+    extra_workdays: frozenset[date],
+) -> WorkCalendar:
+    return WorkCalendar(
+        tz=tz, workdays=workdays, periods=periods, holidays=holidays, extra_workdays=extra_workdays
+    )
 
 
 # --------------------------------------------------------------------------------------------------
