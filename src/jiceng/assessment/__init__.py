@@ -1,7 +1,7 @@
 """Inclusive digital assessment (包容性数字评估): evidence-based scoring with vetoes and fairness.
 
-A city describes a system as a `SystemProfile`: `Evidence` for checklist items, per-group
-`GroupOutcome`\\s and optional `Sustainability` signals. `InclusiveAssessment.assess` turns it
+A city describes a system as a `SystemProfile`: `Evidence` for checklist items, a `GroupOutcome`
+per user group and optional `Sustainability` signals. `InclusiveAssessment.assess` turns it
 into an `AssessmentReport` in which every point traces back to an item, its source and a piece of
 evidence. See DESIGN.md §7 and ``docs/howto/assess-a-system.md``.
 

@@ -73,8 +73,14 @@ def _freeze_weights(value: CriterionWeights | None) -> CriterionWeights | None:
     if value is None:
         return None
     if isinstance(value, Mapping):
-        pairs: list[tuple[object, float]] = list(value.items())
-        return cast("CriterionWeights", FrozenMap(pairs))
+        # Keys are stored as criterion values, so the weights round-trip through plain data.
+        canonical: dict[object, float] = {}
+        for key, weight in value.items():
+            name = key.value if isinstance(key, Criterion) else key
+            if name in canonical:
+                raise ValidationError.for_field("weights", key, f"{name} is given twice")
+            canonical[name] = weight
+        return cast("CriterionWeights", FrozenMap(canonical))
     if is_sequence(value):
         # Bad rows are kept as they are, for resolve_weights() to report.
         rows = tuple(tuple(row) if is_sequence(row) else row for row in value)

@@ -176,9 +176,6 @@ def _from_mapping(
         except ValueError:
             problems.append(f"weights key {key!r}: unknown criterion")
             continue
-        if criterion in mentioned:
-            problems.append(f"weights key {key!r}: {criterion.value} is given twice")
-            continue
         mentioned.add(criterion)
         if not is_number(value) or value <= 0:
             problems.append(f"weights[{key!r}]={value!r}: must be a finite number > 0")
