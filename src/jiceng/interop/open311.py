@@ -564,7 +564,7 @@ def _note_event(note: object, index: int) -> tuple[EventKind, TaskEvent | None, 
         return kind, None, actor
     # jiceng writes the exact note in "note" (the description falls back to the step's label);
     # other servers' notes have only a description.
-    raw = note["note"] if "note" in note else note.get("description")
+    raw = note["note"] if "note" in note else note.get("description") or kind.label
     text = raw if isinstance(raw, str) else ""
     level = note.get("level")
     satisfaction = note.get("satisfaction")
@@ -847,7 +847,7 @@ def from_open311(
             id=request.id,
             by=request.reported_by,
         )
-    except JicengError as exc:
+    except JicengError as exc:  # pragma: no cover - _read has checked every field already
         name = getattr(exc, "field", None) or "request"
         raise _problem(name, getattr(exc, "value", None), str(exc)) from None
     index = 0
