@@ -511,6 +511,7 @@ def test_register_and_reject_duplicates() -> None:
     assert len(info.value.problems) == 2
     with pytest.raises(ValidationError, match="no decide"):
         registry.add("nodecide", type("NoDecide", (), {}))
+
     def liar() -> object:
         return object()
 
@@ -580,3 +581,32 @@ def test_entry_points_all_or_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
         registry.load_entry_points()
     assert len(info.value.problems) == 4
     assert registry.names() == ("category",)
+
+
+def test_category_fast_path_follows_the_context() -> None:
+    policy = CategoryPolicy({"环境卫生": "城管局"}, fallback="综合协调")
+    everywhere = make_context(Department("城管局"), Department("综合协调"))
+    first = policy.decide(View(), everywhere)
+    assert policy.decide(View(), everywhere) is first  # memoised
+    assert policy.decide(View(category="其他"), everywhere) is policy.decide(
+        View(category="其他"), everywhere
+    )
+    local = make_context(Department("城管局", jurisdiction={"G1"}), Department("综合协调"))
+    inside = policy.decide(View(grid="G1"), local)
+    outside = policy.decide(View(grid="G2"), local)
+    assert inside is not None and inside.department == "城管局"
+    assert outside is not None and outside.department == "综合协调"
+    assert policy.decide(View(grid="G1"), local) == inside  # not memoised across grids
+    excluded = policy.decide(View(), everywhere.with_excluded({"城管局"}))
+    assert excluded is not None and excluded.department == "综合协调"
+    clone = pickle.loads(pickle.dumps(policy))
+    assert clone.decide(View(), everywhere) == first
+
+
+def test_category_fast_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("jiceng.dispatch._policies._MEMO_LIMIT", 1)
+    policy = CategoryPolicy({}, fallback="综合协调")
+    ctx = make_context(Department("综合协调"))
+    for category in ("a", "b", "c"):
+        assert policy.decide(View(category=category), ctx) is not None
+    assert len(policy._fast) == 1

@@ -186,3 +186,26 @@ def test_nyc311_slice_accuracy() -> None:
     accuracy = right / len(scored)
     assert len(scored) >= 190
     assert accuracy >= 0.95, accuracy
+
+
+def test_decisions_are_memoised_only_when_grid_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    clf = TextClassifierPolicy().fit(CHINESE)
+    everywhere = context(*clf.classes)
+    first = clf.decide(report("环境卫生", "垃圾"), everywhere)
+    assert clf.decide(report("环境卫生", "垃圾"), everywhere) is first
+    local = DispatchContext(
+        departments={
+            "城管局": Department("城管局", jurisdiction={"G1"}),
+            "司法所": Department("司法所"),
+        },
+        loads={},
+        now=T0,
+    )
+    inside = Task.report(category="环境卫生", description="垃圾", at=T0, grid="G1")
+    outside = Task.report(category="环境卫生", description="垃圾", at=T0, grid="G2")
+    assert clf.decide(inside, local).department == "城管局"  # type: ignore[union-attr]
+    assert clf.decide(outside, local).department == "司法所"  # type: ignore[union-attr]
+    monkeypatch.setattr("jiceng.dispatch._classifier._CACHE_LIMIT", 2)
+    for text in ("垃圾", "噪音", "燃气", "身份证"):
+        clf.decide(report("x", text), everywhere)
+    assert len(clf._decided) <= 2

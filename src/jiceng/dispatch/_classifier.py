@@ -27,6 +27,7 @@ from jiceng.errors import ValidationError
 __all__ = ["TextClassifierPolicy", "normalize_text"]
 
 _CACHE_LIMIT = 65_536
+_UNKNOWN = object()
 
 
 def normalize_text(text: str) -> str:
@@ -99,7 +100,13 @@ class TextClassifierPolicy:
     _prior: tuple[float, ...] = field(default=(), init=False)
     _unseen: tuple[float, ...] = field(default=(), init=False)
     _gains: dict[str, tuple[float, ...]] = field(factory=dict, init=False)
-    _cache: dict[str, tuple[float, ...]] = field(factory=dict, init=False)
+    _cache: dict[str, tuple[float, ...]] = field(factory=dict, init=False, eq=False, repr=False)
+    # Decisions by text, valid for one departments mapping with nothing excluded (see decide).
+    _decided: dict[tuple[str, str], Decision | None] = field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _decided_for: object = field(default=None, init=False, eq=False, repr=False)
+    _open: tuple[int, ...] | None = field(default=None, init=False, eq=False, repr=False)
 
     # -- training ---------------------------------------------------------------------------------
 
@@ -145,7 +152,7 @@ class TextClassifierPolicy:
         self._prior = tuple(math.log(docs[c] / total_docs) for c in classes)
         self._unseen = unseen
         self._gains = gains
-        self._cache = {}
+        self._forget()
         return self
 
     @property
@@ -204,27 +211,75 @@ class TextClassifierPolicy:
         return {c: w / total for c, w in zip(self._classes, weights, strict=True)}
 
     def decide(self, task: TaskView, context: DispatchContext, /) -> Decision | None:
-        """Classify the task's category and description among the eligible departments."""
-        scores = self._scores(f"{task.category} {task.description}")
-        grid = task.grid
-        eligible = [
-            (s, c) for s, c in zip(scores, self._classes, strict=True) if context.eligible(c, grid)
-        ]
+        """Classify the task's category and description among the eligible departments.
+
+        When nothing is excluded and every class the context knows serves every grid, the
+        decision depends on the text alone and is memoised (for the context's departments).
+        """
+        key = (task.category, task.description)
+        if not context.excluded and context.departments is self._decided_for:
+            decided = self._decided.get(key, _UNKNOWN)
+            if decided is not _UNKNOWN:
+                return decided  # type: ignore[return-value]  # a Decision or None, not the marker
+        return self._decide(key, task, context)
+
+    def _decide(
+        self, key: tuple[str, str], task: TaskView, context: DispatchContext
+    ) -> Decision | None:
+        scores = self._scores(f"{key[0]} {key[1]}")
+        departments = context.departments
+        if departments is not self._decided_for:
+            self._decided = {}
+            self._decided_for = departments
+            self._open = self._open_classes(departments)
+        memo = self._open is not None and not context.excluded
+        if memo:
+            indices: Iterable[int] = self._open  # type: ignore[assignment]  # checked just above
+        else:
+            grid = task.grid
+            indices = [i for i, c in enumerate(self._classes) if context.eligible(c, grid)]
+        eligible = [(scores[i], self._classes[i]) for i in indices]
+        decision = self._choose(eligible, task.category)
+        if memo:
+            if len(self._decided) >= _CACHE_LIMIT:
+                self._decided.clear()
+            self._decided[key] = decision
+        return decision
+
+    def _open_classes(self, departments: Mapping[str, Any]) -> tuple[int, ...] | None:
+        """Indices of the classes present in ``departments``, if all of those serve everywhere."""
+        present = []
+        for index, name in enumerate(self._classes):
+            department = departments.get(name)
+            if department is None:
+                continue
+            if department.jurisdiction is not None:
+                return None
+            present.append(index)
+        return tuple(present)
+
+    def _choose(self, eligible: list[tuple[float, str]], category: str) -> Decision | None:
         if not eligible:
             return None
         best_score, best = max(eligible, key=itemgetter(0))  # ties: the first (smallest) name
         total = math.fsum(math.exp(s - best_score) for s, _ in eligible)
-        confidence = 1.0 / total
+        confidence = min(1.0, 1.0 / total)
         if confidence < self.threshold:
             return None
         percent = f"{confidence:.0%}"
         return Decision(
             department=best,
-            reason=f"按文本分类：{task.category} → {best}（置信度{percent}）",
-            reason_en=f"text classifier: {task.category} → {best} (confidence {percent})",
+            reason=f"按文本分类：{category} → {best}（置信度{percent}）",
+            reason_en=f"text classifier: {category} → {best} (confidence {percent})",
             policy="text_classifier",
-            confidence=min(1.0, confidence),
+            confidence=confidence,
         )
+
+    def _forget(self) -> None:
+        self._cache = {}
+        self._decided = {}
+        self._decided_for = None
+        self._open = None
 
     # -- pickling: the cache is rebuilt on demand ---------------------------------------------------
 
@@ -247,4 +302,4 @@ class TextClassifierPolicy:
         self._prior = state["prior"]
         self._unseen = state["unseen"]
         self._gains = state["gains"]
-        self._cache = {}
+        self._forget()

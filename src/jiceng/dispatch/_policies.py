@@ -190,6 +190,10 @@ class CategoryPolicy:
     _memo: dict[tuple[str, str | None], tuple[Decision, ...]] = field(
         factory=dict, init=False, eq=False, repr=False
     )
+    # Grid-independent decisions by category, valid for one departments mapping when nothing is
+    # excluded: the hot path is one dict lookup and three cheap checks.
+    _fast: dict[str, Decision] = field(factory=dict, init=False, eq=False, repr=False)
+    _fast_for: object = field(default=None, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.table, dict):
@@ -203,29 +207,62 @@ class CategoryPolicy:
         return (task.category, task.grid)
 
     def decide(self, task: TaskView, context: DispatchContext, /) -> Decision | None:
-        """The category's lead department, else the fallback, else ``None``."""
-        ready = self._ready.get(task.category)
+        """The category's lead department, else the fallback, else ``None``.
+
+        A decision that cannot depend on the grid (its department serves everywhere) is
+        memoised per category while nothing is excluded, for the context's departments mapping
+        (which a context keeps fixed).
+        """
+        ready = self._fast.get(task.category)
+        if ready is None or context.excluded or context.departments is not self._fast_for:
+            return self._decide(task, context)
+        return ready
+
+    def _decide(self, task: TaskView, context: DispatchContext) -> Decision | None:
+        departments = context.departments
+        if departments is not self._fast_for:
+            self._fast = {}
+            self._fast_for = departments
+        category = task.category
+        ready = self._ready.get(category)
         if ready is not None:
-            # The hot path: one dict lookup and an inlined eligibility check.
             name = ready.department
-            dept = context.departments.get(name)
-            if (
-                dept is not None
-                and name not in context.excluded
-                and (dept.jurisdiction is None or dept.serves(task.grid))
-            ):
+            dept = departments.get(name)
+            if dept is not None and name not in context.excluded and dept.serves(task.grid):
+                self._remember(category, ready, context)
                 return ready
             return self._fall_back(task, context, name)
         if not isinstance(self.table, dict):
             return self._from_duties(task, context)
-        return _fallback_decision(
+        decision = _fallback_decision(
             "category",
             self.fallback,
             task,
             context,
-            why=f"类别“{task.category}”不在权责清单",
-            why_en=f"category {task.category!r} is not on the list",
+            why=f"类别“{category}”不在权责清单",
+            why_en=f"category {category!r} is not on the list",
         )
+        if decision is not None:
+            self._remember(category, decision, context)
+        return decision
+
+    def _remember(self, category: str, decision: Decision, context: DispatchContext) -> None:
+        """Memoise a decision that holds for every grid while nothing is excluded."""
+        if context.excluded or len(self._fast) >= _MEMO_LIMIT:
+            return
+        if context.departments[decision.department].jurisdiction is None:
+            self._fast[category] = decision
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"table": self.table, "fallback": self.fallback, "ready": self._ready}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        self.table = state["table"]
+        self.fallback = state["fallback"]
+        self._ready = state["ready"]
+        self._memo = {}
+        self._fast = {}
+        self._fast_for = None
 
     def _fall_back(self, task: TaskView, context: DispatchContext, lead: str) -> Decision | None:
         return _fallback_decision(
