@@ -912,3 +912,13 @@ def test_public_names_are_sorted_and_exported() -> None:
     for name in part.__all__:
         assert hasattr(part, name)
     assert attrs.has(part.Selection)
+
+
+def test_values_with_mappings_are_hashable() -> None:
+    sel = ProposalRound(budget=10).select([P("a", 20, 1)])
+    m = meeting()
+    summary = council().summary()
+    ledger, partner = ledger_with_cafe()
+    exchange = ledger.exchange(partner, start=T0, end=at(2, 1))
+    assert len({sel, m, summary, exchange}) == 4
+    assert hash(m) == hash(attrs.evolve(m))

@@ -237,7 +237,7 @@ class CouncilSummary:
     """
 
     council: str = field(kw_only=True)
-    members: dict[Background, int] = field(kw_only=True)
+    members: dict[Background, int] = field(kw_only=True, hash=False)
     cases: int = field(kw_only=True)
     concluded: int = field(kw_only=True)
     settled: int = field(kw_only=True)

@@ -269,7 +269,9 @@ class Meeting:
     id: str = field(validator=lambda _i, a, v: check_text(a.name, v))
     slot: TimeSlot = field(kw_only=True)
     eligible: int = field(kw_only=True, validator=_count)
-    attendance: dict[AgeBand, int] = field(factory=dict, kw_only=True, converter=_attendance)
+    attendance: dict[AgeBand, int] = field(
+        factory=dict, kw_only=True, converter=_attendance, hash=False
+    )
     agenda: tuple[str, ...] = field(default=(), kw_only=True, converter=_topics)
     opinions: tuple[Opinion, ...] = field(default=(), kw_only=True, converter=_opinions)
     title: str = field(default="", kw_only=True)

@@ -220,9 +220,9 @@ class Exchange:
     partner: str | None = field(kw_only=True)
     start: datetime = field(kw_only=True)
     end: datetime = field(kw_only=True)
-    community: dict[ContributionKind, float] = field(kw_only=True)
-    partner_gave: dict[CommitmentKind, float] = field(kw_only=True)
-    beneficiaries: dict[CommitmentKind, int] = field(kw_only=True)
+    community: dict[ContributionKind, float] = field(kw_only=True, hash=False)
+    partner_gave: dict[CommitmentKind, float] = field(kw_only=True, hash=False)
+    beneficiaries: dict[CommitmentKind, int] = field(kw_only=True, hash=False)
 
     @property
     def residents_served(self) -> int:

@@ -103,7 +103,7 @@ class Selection:
 
     awarded: tuple[Proposal, ...] = field(kw_only=True)
     total: float = field(kw_only=True)
-    rejected: dict[str, Reason] = field(kw_only=True)
+    rejected: dict[str, Reason] = field(kw_only=True, hash=False)
     score: float = field(kw_only=True)
     budget: float = field(kw_only=True)
     method: str = field(default="optimal", kw_only=True)
