@@ -327,6 +327,7 @@ def test_weights_default_mapping_and_normalisation() -> None:
     a = InclusiveAssessment(weights=mixed)
     assert a.criterion_weights[Criterion.EQUITY] == 0.5
     assert a.consistency_ratio is None
+    assert isinstance(a.weights, Mapping)
     assert dict(a.weights) == {"accessibility": 1, "usability": 1, "security": 2, "equity": 4}
 
 
