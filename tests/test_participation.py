@@ -814,9 +814,9 @@ def test_a_settled_mediation_resolves_the_task_through_its_department() -> None:
 
 def test_an_unsettled_mediation_only_adds_the_council() -> None:
     c = council()
-    c.record_case(MediationCase("M1", opened=at(1, 3)))
+    pending = c.record_case(MediationCase("M1", opened=at(1, 3)))
     task = accepted_task(at(1, 2))
-    why = record_mediation_on_task(task, c, "M1", at=at(1, 5), by=Actor.supervisor("张科长"))
+    why = record_mediation_on_task(task, c, pending, at=at(1, 5), by=Actor.supervisor("张科长"))
     assert why.code == "cooperating"
     assert task.status is TaskStatus.ACCEPTED
     events = len(task.history)

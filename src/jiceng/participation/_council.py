@@ -500,7 +500,7 @@ _COORDINATORS = (ActorRole.PLATFORM, ActorRole.SUPERVISOR, ActorRole.SYSTEM)
 def record_mediation_on_task(
     task: Task,
     council: SageCouncil,
-    case_id: str,
+    case: MediationCase | str,
     *,
     at: datetime,
     by: Actor | None = None,
@@ -520,7 +520,7 @@ def record_mediation_on_task(
     Args:
         task: The task (DISPATCHED, ACCEPTED or PARKED; ACCEPTED to be resolved).
         council: The council that mediated.
-        case_id: The case in the council's record.
+        case: The case, or its id, as recorded by the council (its current outcome is used).
         at: When (timezone-aware; not earlier than the task's last event).
         by: Who adds the cooperating party.
 
@@ -533,7 +533,7 @@ def record_mediation_on_task(
             whose task is not ACCEPTED.
         PermissionDeniedError: a ``by`` who may not add cooperating parties.
     """
-    case = council.case(case_id)
+    case = council.case(case.id if isinstance(case, MediationCase) else case)
     check_aware("at", at)
     actor = by or Actor.system()
     settle = case.outcome is MediationOutcome.SETTLED
