@@ -21,12 +21,10 @@ methods, so everything they give obeys every rule of the model:
 from __future__ import annotations
 
 import copy
-import importlib
 import pickle
 import string
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, Phase, given, reject, settings
@@ -51,6 +49,7 @@ from jiceng.models import (
     TaskStatus,
     UrgeLevel,
 )
+from jiceng.simulation import DepartmentModel, Exponential, PoissonArrivals, Scenario
 
 __all__ = [
     "CATEGORIES",
@@ -395,17 +394,8 @@ def open311_payloads(
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, *, max_departments: int = 3) -> Any:
-    """Small, fast simulation scenarios: 1–3 departments, a Poisson mix, a category policy, ≤ 2 days.
-
-    Returns :class:`jiceng.simulation.Scenario` objects (typed ``Any`` so this module imports before
-    the simulation does).
-    """
-    # Imported by name at call time: the simulation sits above this module's other imports.
-    sim = importlib.import_module("jiceng.simulation")
-    DepartmentModel, Exponential = sim.DepartmentModel, sim.Exponential  # noqa: N806 -- classes
-    PoissonArrivals, Scenario = sim.PoissonArrivals, sim.Scenario  # noqa: N806 -- classes
-
+def scenarios(draw: st.DrawFn, *, max_departments: int = 3) -> Scenario:
+    """Small, fast simulation scenarios: 1–3 departments, a Poisson mix, a category policy, ≤ 2 days."""
     count = draw(st.integers(min_value=1, max_value=max_departments))
     names = list(DEPARTMENT_NAMES[:count])
     cats = draw(st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=4, unique=True))
