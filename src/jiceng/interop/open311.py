@@ -34,17 +34,39 @@ The mapping, in short (``docs/howto/import-open311.md`` has the whole of it):
 
 from __future__ import annotations
 
-import json
-import math
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import TypeAlias
 
-from attrs import field, frozen
+from attrs import frozen
 
 from jiceng.errors import JicengError, Open311Error
 from jiceng.interop._common import check_coordinates, format_location, split_location
+from jiceng.interop._open311_services import (
+    DATATYPES,
+    Receipt,
+    Service,
+    ServiceAttribute,
+    ServiceDefinition,
+    service_definition,
+    services_from_responsibilities,
+)
+from jiceng.interop._open311_wire import (
+    MAX_DESCRIPTION,
+    JSONValue,
+    error_payload,
+    errors_from_open311,
+    float_field,
+    iso,
+    lenient_json,
+    loads_lenient,
+    optional_id,
+    optional_time,
+    parse_datetime,
+    problem,
+    required_id,
+    text_field,
+)
 from jiceng.models import (
     Actor,
     ActorRole,
@@ -52,7 +74,6 @@ from jiceng.models import (
     EventKind,
     Priority,
     Reporter,
-    ResponsibilityList,
     Satisfaction,
     Task,
     TaskEvent,
@@ -80,17 +101,6 @@ __all__ = [
     "services_from_responsibilities",
     "to_open311",
 ]
-
-JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
-"""A value as :func:`json.loads` returns it."""
-
-MAX_DESCRIPTION = 4000
-"""The longest ``description`` GeoReport v2 allows (characters)."""
-
-DATATYPES = ("string", "number", "datetime", "text", "singlevaluelist", "multivaluelist")
-"""The six attribute datatypes of a GeoReport v2 service definition."""
-
-_LIST_TYPES = frozenset({"singlevaluelist", "multivaluelist"})
 
 S = TaskStatus
 K = EventKind
@@ -131,202 +141,11 @@ _FMS_IMPORT: dict[str, tuple[bool, TaskStatus | None]] = {
 _NOTE_ALIASES = {"submitted": K.REPORTED, "opened": K.REGISTERED}
 _DEPARTMENT_STEPS = frozenset({K.ACCEPTED, K.RETURNED, K.PARKED, K.RESUMED, K.RESOLVED})
 _FINE = re.compile(r"^(?P<label>\S+) \((?P<value>[a-z_]+)\)(?:: (?P<detail>.*))?$", re.DOTALL)
-_MAIN_LINE = (S.REPORTED, S.REGISTERED, S.DISPATCHED, S.ACCEPTED, S.RESOLVED, S.CLOSED)
 _APP_CHANNELS = frozenset({"android", "iphone", "ios", "mobile", "web", "app"})
 
 
-# -- errors -----------------------------------------------------------------------------------
-
-
-def _problem(name: str, value: object, why: str, *, code: int = 400) -> Open311Error:
-    shown = value if not isinstance(value, str) or len(value) <= 80 else value[:77] + "..."
-    return Open311Error(f"{name}={shown!r}: {why}", code=code, field=name, value=value)
-
-
-def error_payload(*errors: Open311Error) -> list[dict[str, object]]:
-    """The GeoReport v2 error body for ``errors``: ``[{"code": ..., "description": ...}, ...]``.
-
-    >>> error_payload(Open311Error("service_code='x': unknown service", code=404))
-    [{'code': 404, 'description': "service_code='x': unknown service"}]
-    """
-    return [error.to_payload() for error in errors]
-
-
-def errors_from_open311(payload: object) -> list[Open311Error]:
-    """Read a GeoReport v2 error body (a list of ``{code, description}``, or one of them).
-
-    >>> [(e.code, e.description) for e in errors_from_open311([{"code": 403, "description": "no"}])]
-    [(403, 'no')]
-
-    Raises:
-        Open311Error: The body is not an error body (code 400).
-    """
-    items = [payload] if isinstance(payload, Mapping) else payload
-    if not isinstance(items, list) or not items:
-        raise _problem(
-            "errors", payload, "an error body is a non-empty list of {code, description}"
-        )
-    found: list[Open311Error] = []
-    for index, item in enumerate(items):
-        name = f"errors[{index}]"
-        if not isinstance(item, Mapping):
-            raise _problem(name, item, "must be an object with code and description")
-        code = item.get("code")
-        if isinstance(code, str) and code.strip().isdigit():
-            code = int(code)
-        if isinstance(code, bool) or not isinstance(code, int):
-            raise _problem(f"{name}.code", code, "must be an integer HTTP status")
-        description = item.get("description")
-        if not isinstance(description, str):
-            raise _problem(f"{name}.description", description, "must be a string")
-        found.append(Open311Error(description, code=code))
-    return found
-
-
-# -- leniency ---------------------------------------------------------------------------------
-
-_LEADING_ZERO = re.compile(r"-?0\d+$")
-
-
-def lenient_json(text: str) -> str:
-    """Make the GeoReport v2 spec's non-strict JSON strict: quote numbers with leading zeros.
-
-    The spec's own examples write codes as ``"service_code":006``, which strict JSON refuses.
-    Servers send strings, so this is the one leniency applied: an integer literal with a leading
-    zero becomes the string holding its digits, zeros kept. Everything else, strings included, is
-    left exactly as it is. Pure string processing; nothing is read or fetched.
-
-    >>> lenient_json('{"service_code":006, "n": 0, "s": "007", "x": 1.05}')
-    '{"service_code":"006", "n": 0, "s": "007", "x": 1.05}'
-    """
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i : j + 1])
-            i = j + 1
-        elif char == "-" or char.isdigit():
-            j = i + 1
-            while j < n and (text[j].isdigit() or text[j] in ".eE+-"):
-                j += 1
-            token = text[i:j]
-            out.append(f'"{token}"' if _LEADING_ZERO.match(token) else token)
-            i = j
-        else:
-            out.append(char)
-            i += 1
-    return "".join(out)
-
-
-def loads_lenient(text: str) -> JSONValue:
-    """Parse GeoReport v2 JSON, accepting the spec's leading-zero codes (see :func:`lenient_json`).
-
-    >>> loads_lenient('[{"service_code":006,"service_request_id":638344}]')
-    [{'service_code': '006', 'service_request_id': 638344}]
-
-    Raises:
-        Open311Error: The text is not JSON even after the leniency (code 400).
-    """
-    try:
-        value: JSONValue = json.loads(lenient_json(text))
-    except json.JSONDecodeError as exc:
-        raise _problem("body", text, f"not JSON: {exc.msg} at line {exc.lineno}") from None
-    return value
-
-
-# -- reading fields ---------------------------------------------------------------------------
-
-
-def _required_id(payload: Mapping[str, object], name: str) -> str:
-    """A required id or code: a string, or an integer converted to one."""
-    text = _text_id(payload, name, required=True)
-    assert text is not None  # required=True never returns None
-    return text
-
-
-def _text_id(payload: Mapping[str, object], name: str, *, required: bool) -> str | None:
-    """An id or code: a string, or an integer converted to one."""
-    value = payload.get(name)
-    if value is None or value == "":
-        if required:
-            raise _problem(name, value, "is required")
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _problem(name, value, "must be a string (or an integer, converted)")
-    text = str(value).strip()
-    if not text:
-        if required:
-            raise _problem(name, value, "is required")
-        return None
-    return text
-
-
-def _text(payload: Mapping[str, object], name: str) -> str:
-    value = payload.get(name)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise _problem(name, value, "must be a string")
-    return value
-
-
-def parse_datetime(value: object, name: str) -> datetime:
-    """Read a W3C / ISO 8601 timestamp that carries its UTC offset (``Z`` or ``±HH:MM``).
-
-    >>> parse_datetime("2010-04-14T06:37:38-08:00", "requested_datetime").isoformat()
-    '2010-04-14T06:37:38-08:00'
-    >>> parse_datetime("2010-04-14T06:37:38", "requested_datetime")
-    Traceback (most recent call last):
-    ...
-    jiceng.errors.Open311Error: requested_datetime='2010-04-14T06:37:38': must carry a UTC offset ...
-    """
-    if not isinstance(value, str):
-        raise _problem(name, value, "must be an ISO 8601 timestamp string")
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise _problem(name, value, "not an ISO 8601 timestamp") from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise _problem(
-            name, value, "must carry a UTC offset (Z or ±HH:MM); naive times are ambiguous"
-        )
-    return parsed
-
-
-def _optional_time(payload: Mapping[str, object], name: str) -> datetime | None:
-    value = payload.get(name)
-    if value is None or value == "":
-        return None
-    return parse_datetime(value, name)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _float(payload: Mapping[str, object], name: str) -> float | None:
-    value = payload.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            raise _problem(name, value, "must be a number") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _problem(name, value, "must be a number")
-    return float(value)
-
-
 def _coordinates(payload: Mapping[str, object]) -> tuple[float, float] | None:
-    lat, long = _float(payload, "lat"), _float(payload, "long")
+    lat, long = float_field(payload, "lat"), float_field(payload, "long")
     geometry = payload.get("location")
     if lat is None and long is None and isinstance(geometry, Mapping):
         # FIWARE smart-data-models: a GeoJSON Point, [longitude, latitude].
@@ -337,15 +156,15 @@ def _coordinates(payload: Mapping[str, object]) -> tuple[float, float] | None:
             or len(points) != 2
             or not all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in points)
         ):
-            raise _problem("location", geometry, "must be a GeoJSON Point [longitude, latitude]")
+            raise problem("location", geometry, "must be a GeoJSON Point [longitude, latitude]")
         long, lat = float(points[0]), float(points[1])
     if lat is None and long is None:
         return None
     if lat is None or long is None:
-        raise _problem("lat" if lat is None else "long", None, "give both lat and long, or neither")
+        raise problem("lat" if lat is None else "long", None, "give both lat and long, or neither")
     why = check_coordinates(lat, long)
     if why is not None:
-        raise _problem("lat", (lat, long), why)
+        raise problem("lat", (lat, long), why)
     return lat, long
 
 
@@ -459,7 +278,7 @@ def to_open311(
         Open311Error: ``task`` is not a Task (code 400).
     """
     if not isinstance(task, Task):
-        raise _problem("task", task, "must be a Task")
+        raise problem("task", task, "must be a Task")
     status = task.status
     if extended:
         text = FIXMYSTREET_STATUSES[status]
@@ -480,8 +299,8 @@ def to_open311(
         "agency_responsible": task.department,
         "service_notice": None,
         "requested_datetime": task.reported_at.isoformat(),
-        "updated_datetime": _iso(updated),
-        "expected_datetime": _iso(task.resolve_due),
+        "updated_datetime": iso(updated),
+        "expected_datetime": iso(task.resolve_due),
     }
     if geojson:
         payload["address_string"] = address or None
@@ -497,7 +316,7 @@ def to_open311(
             "priority": int(task.priority),
             "grid": task.grid,
             "cooperating": list(task.cooperating),
-            "response_due": _iso(task.response_due),
+            "response_due": iso(task.response_due),
         }
         payload["notes"] = [_note_payload(event) for event in task.history]
     return payload
@@ -543,21 +362,21 @@ def _actor(value: object, name: str) -> Actor | None:
             return Actor(role=ActorRole(role_text), id=ident)
     except (ValueError, JicengError):
         pass
-    raise _problem(name, value, "must be an actor {role, id[, grid]} or 'role:id'")
+    raise problem(name, value, "must be an actor {role, id[, grid]} or 'role:id'")
 
 
 def _note_event(note: object, index: int) -> tuple[EventKind, TaskEvent | None, Actor | None]:
     """Read one ``notes[]`` entry: its kind, and the event to replay (``None`` for the report)."""
     name = f"notes[{index}]"
     if not isinstance(note, Mapping):
-        raise _problem(name, note, "must be an object with datetime, type and description")
+        raise problem(name, note, "must be an object with datetime, type and description")
     kind_text = note.get("type")
     kind = _NOTE_ALIASES.get(str(kind_text))
     if kind is None:
         try:
             kind = EventKind(kind_text)
         except ValueError:
-            raise _problem(f"{name}.type", kind_text, "not a step jiceng knows") from None
+            raise problem(f"{name}.type", kind_text, "not a step jiceng knows") from None
     at = parse_datetime(note.get("datetime"), f"{name}.datetime")
     actor = _actor(note.get("actor"), f"{name}.actor")
     if kind is K.REPORTED:
@@ -570,7 +389,7 @@ def _note_event(note: object, index: int) -> tuple[EventKind, TaskEvent | None, 
     satisfaction = note.get("satisfaction")
     cooperating = note.get("cooperating") or ()
     if isinstance(cooperating, str) or not isinstance(cooperating, (list, tuple)):
-        raise _problem(f"{name}.cooperating", cooperating, "must be a list of department names")
+        raise problem(f"{name}.cooperating", cooperating, "must be a list of department names")
     try:
         event = TaskEvent(
             at=at,
@@ -578,19 +397,19 @@ def _note_event(note: object, index: int) -> tuple[EventKind, TaskEvent | None, 
             status=S.REPORTED,  # replaced by the replay's own status
             actor=actor or Actor.system(),
             note=text,
-            department=_text_id(note, "department", required=False),
+            department=optional_id(note, "department"),
             cooperating=tuple(str(c) for c in cooperating),
-            response_due=_optional_time(note, "response_due"),
-            resolve_due=_optional_time(note, "resolve_due"),
-            until=_optional_time(note, "until"),
+            response_due=optional_time(note, "response_due"),
+            resolve_due=optional_time(note, "resolve_due"),
+            until=optional_time(note, "until"),
             level=None if level is None else UrgeLevel(level),
             contacted=note.get("contacted"),
             resolved=note.get("resolved"),
             satisfaction=None if satisfaction is None else Satisfaction(satisfaction),
-            duplicate_of=_text_id(note, "duplicate_of", required=False),
+            duplicate_of=optional_id(note, "duplicate_of"),
         )
     except (ValueError, TypeError) as exc:
-        raise _problem(name, note, f"malformed note: {exc}") from None
+        raise problem(name, note, f"malformed note: {exc}") from None
     return kind, event, actor
 
 
@@ -610,15 +429,15 @@ def _read(
     categories: Mapping[str, str] | None,
     channel: Channel,
 ) -> _Request:
-    ident = _required_id(payload, "service_request_id")
-    code = _text_id(payload, "service_code", required=False)
-    name = _text(payload, "service_name").strip()
+    ident = required_id(payload, "service_request_id")
+    code = optional_id(payload, "service_code")
+    name = text_field(payload, "service_name").strip()
     if code is None and not name:
-        raise _problem("service_code", None, "service_code or service_name is required")
+        raise problem("service_code", None, "service_code or service_name is required")
     category = (categories or {}).get(code or "", "") or name or code or ""
-    description = _text(payload, "description")
+    description = text_field(payload, "description")
     if len(description) > MAX_DESCRIPTION:
-        raise _problem(
+        raise problem(
             "description",
             description,
             f"longer than {MAX_DESCRIPTION} characters ({len(description)})",
@@ -627,21 +446,21 @@ def _read(
     if status_text is None or status_text == "":
         status_text = "open"
     if not isinstance(status_text, str) or status_text.lower() not in _FMS_IMPORT:
-        raise _problem("status", status_text, "must be open or closed (or a FixMyStreet status)")
+        raise problem("status", status_text, "must be open or closed (or a FixMyStreet status)")
     is_open, hint = _FMS_IMPORT[status_text.lower()]
-    notes_text = _text(payload, "status_notes")
+    notes_text = text_field(payload, "status_notes")
     detail = notes_text
     fine = _fine_status(notes_text)
     if fine is not None and (not fine[0].is_terminal) == is_open:
         hint, detail = fine
     requested = parse_datetime(payload.get("requested_datetime"), "requested_datetime")
-    updated = _optional_time(payload, "updated_datetime")
-    expected = _optional_time(payload, "expected_datetime")
+    updated = optional_time(payload, "updated_datetime")
+    expected = optional_time(payload, "expected_datetime")
     if updated is not None and updated < requested:
-        raise _problem(
+        raise problem(
             "updated_datetime", payload.get("updated_datetime"), "earlier than requested_datetime"
         )
-    address = _text(payload, "address") or _text(payload, "address_string")
+    address = text_field(payload, "address") or text_field(payload, "address_string")
     extra = payload.get("extended_attributes")
     attributes: Mapping[str, object] = extra if isinstance(extra, Mapping) else {}
     priority = Priority.NORMAL
@@ -652,20 +471,20 @@ def _read(
                 raise ValueError(level)
             priority = Priority(level)
         except ValueError:
-            raise _problem(
+            raise problem(
                 "extended_attributes.priority", attributes["priority"], "not a jiceng Priority"
             ) from None
     grid = attributes.get("grid")
     if grid is not None and (not isinstance(grid, str) or not grid.strip()):
-        raise _problem("extended_attributes.grid", grid, "must be a grid id")
+        raise problem("extended_attributes.grid", grid, "must be a grid id")
     raw_notes = payload.get("notes") or []
     if not isinstance(raw_notes, list):
-        raise _problem("notes", raw_notes, "must be a list")
+        raise problem("notes", raw_notes, "must be a list")
     read = [_note_event(note, i) for i, note in enumerate(raw_notes)]
     reported_by = next((actor for kind, _, actor in read if kind is K.REPORTED), None)
     events = tuple((event, actor is not None) for _, event, actor in read if event is not None)
-    first, last = _text(payload, "first_name"), _text(payload, "last_name")
-    phone = _text(payload, "phone")
+    first, last = text_field(payload, "first_name"), text_field(payload, "last_name")
+    phone = text_field(payload, "phone")
     residents = {
         e.actor.id
         for e, named in events
@@ -680,7 +499,7 @@ def _read(
             phone=phone,
             resident=min(residents) if residents else None,
         )
-    agency = _text_id(payload, "agency_responsible", required=False)
+    agency = optional_id(payload, "agency_responsible")
     return _Request(
         id=ident,
         open=is_open,
@@ -787,7 +606,7 @@ def _advance(task: Task, target: TaskStatus, request: _Request) -> None:
     # When notes[] took the task elsewhere, the history is the more detailed account and stands,
     # unless it contradicts the request's open/closed status.
     if task.status is not target and task.status.is_terminal == request.open:
-        raise _problem(
+        raise problem(
             "status",
             "open" if request.open else "closed",
             f"notes[] end with the task {task.status.value}, which contradicts it",
@@ -832,7 +651,7 @@ def from_open311(
             status or coordinate, or a history the lifecycle refuses.
     """
     if not isinstance(payload, Mapping):
-        raise _problem("request", payload, "must be an object (a JSON dict)")
+        raise problem("request", payload, "must be an object (a JSON dict)")
     request = _read(payload, categories, channel)
     try:
         task = Task.report(
@@ -849,420 +668,18 @@ def from_open311(
         )
     except JicengError as exc:  # pragma: no cover - _read has checked every field already
         name = getattr(exc, "field", None) or "request"
-        raise _problem(name, getattr(exc, "value", None), str(exc)) from None
+        raise problem(name, getattr(exc, "value", None), str(exc)) from None
     index = 0
     try:
         for index, (event, named) in enumerate(request.notes):  # noqa: B007 -- read in except
             _apply_note(task, event, named, request.agency)
     except JicengError as exc:
         kind = request.notes[index][0].kind.value
-        raise _problem(f"notes[{index}]", kind, str(exc)) from None
+        raise problem(f"notes[{index}]", kind, str(exc)) from None
     try:
         _advance(task, _target(request), request)
     except Open311Error:
         raise
     except JicengError as exc:
-        raise _problem("status", request.status_notes or request.open, str(exc)) from None
+        raise problem("status", request.status_notes or request.open, str(exc)) from None
     return task
-
-
-# -- receipts ---------------------------------------------------------------------------------
-
-
-@frozen
-class Receipt:
-    """The answer to ``POST /requests`` (or ``GET /tokens``): an id, or a token to look it up by.
-
-    >>> Receipt.from_payload(
-    ...     [{"service_request_id": 293944, "service_notice": "", "account_id": None}]
-    ... )
-    Receipt(service_request_id='293944', token=None, service_notice='', account_id=None)
-    """
-
-    service_request_id: str | None = field(default=None, kw_only=True)
-    token: str | None = field(default=None, kw_only=True)
-    service_notice: str = field(default="", kw_only=True)
-    account_id: str | None = field(default=None, kw_only=True)
-
-    @classmethod
-    def for_task(cls, task: Task, *, service_notice: str = "") -> Receipt:
-        """The receipt for a task just created from a request."""
-        return cls(service_request_id=task.id, service_notice=service_notice)
-
-    @classmethod
-    def from_payload(cls, payload: object) -> Receipt:
-        """Read a receipt (a one-element list, as servers send it, or the object itself).
-
-        Raises:
-            Open311Error: Neither an id nor a token (code 400).
-        """
-        item = payload[0] if isinstance(payload, list) and len(payload) == 1 else payload
-        if not isinstance(item, Mapping):
-            raise _problem("receipt", payload, "must be an object, or a list of one")
-        ident = _text_id(item, "service_request_id", required=False)
-        token = _text_id(item, "token", required=False)
-        if ident is None and token is None:
-            raise _problem(
-                "service_request_id", None, "a receipt needs service_request_id or token"
-            )
-        return cls(
-            service_request_id=ident,
-            token=token,
-            service_notice=_text(item, "service_notice"),
-            account_id=_text_id(item, "account_id", required=False),
-        )
-
-    def to_payload(self) -> list[dict[str, JSONValue]]:
-        """The body a server sends: a list of one object."""
-        item: dict[str, JSONValue] = {"service_request_id": self.service_request_id}
-        if self.token is not None:
-            item["token"] = self.token
-        else:
-            item["service_notice"] = self.service_notice or None
-            item["account_id"] = self.account_id
-        return [item]
-
-
-# -- services ---------------------------------------------------------------------------------
-
-
-def _keywords(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return tuple(k.strip() for k in value.split(",") if k.strip())
-    return tuple(str(k) for k in value)  # type: ignore[attr-defined]  # any iterable of words
-
-
-@frozen
-class Service:
-    """One entry of ``GET /services``: a kind of request a resident can make.
-
-    Attributes:
-        service_code: Its code (a string).
-        service_name: Its readable name; jiceng uses the category.
-        description: What it covers.
-        metadata: Whether it has a service definition (extra attributes).
-        type: ``realtime``, ``batch`` or ``blackbox``.
-        keywords: Search words.
-        group: A group name; jiceng writes the lead department(s).
-    """
-
-    service_code: str
-    service_name: str = field(kw_only=True)
-    description: str = field(default="", kw_only=True)
-    metadata: bool = field(default=False, kw_only=True)
-    type: str = field(default="realtime", kw_only=True)
-    keywords: tuple[str, ...] = field(default=(), kw_only=True, converter=_keywords)
-    group: str = field(default="", kw_only=True)
-
-    def __attrs_post_init__(self) -> None:
-        if self.type not in ("realtime", "batch", "blackbox"):
-            raise _problem("type", self.type, "must be realtime, batch or blackbox")
-
-    @classmethod
-    def from_payload(cls, payload: object) -> Service:
-        """Read one service from ``GET /services``.
-
-        Raises:
-            Open311Error: A missing code or name, or a bad type (code 400).
-        """
-        if not isinstance(payload, Mapping):
-            raise _problem("service", payload, "must be an object")
-        code = _required_id(payload, "service_code")
-        metadata = payload.get("metadata", False)
-        if isinstance(metadata, str):
-            metadata = metadata.lower() == "true"
-        return cls(
-            code,
-            service_name=_text(payload, "service_name") or code,
-            description=_text(payload, "description"),
-            metadata=bool(metadata),
-            type=_text(payload, "type") or "realtime",
-            keywords=_keywords(payload.get("keywords")),
-            group=_text(payload, "group"),
-        )
-
-    def to_payload(self) -> dict[str, JSONValue]:
-        """The service as ``GET /services`` lists it."""
-        return {
-            "service_code": self.service_code,
-            "service_name": self.service_name,
-            "description": self.description,
-            "metadata": self.metadata,
-            "type": self.type,
-            "keywords": ", ".join(self.keywords),
-            "group": self.group,
-        }
-
-
-def services_from_responsibilities(
-    responsibilities: ResponsibilityList,
-    *,
-    codes: Mapping[str, str] | None = None,
-    descriptions: Mapping[str, str] | None = None,
-    definitions: Collection[str] = (),
-    keywords: Mapping[str, Iterable[str]] | None = None,
-) -> list[dict[str, JSONValue]]:
-    """List the services of ``GET /services``: one per category of a responsibility list.
-
-    Each service's name is the category, its code the category or ``codes[category]``, and its
-    group the lead department(s) for it (joined with "、"), so a client can see who will handle it.
-
-    Args:
-        responsibilities: The 权责清单.
-        codes: ``{category: service_code}``.
-        descriptions: ``{category: description}``.
-        definitions: The categories (or codes) that have a service definition (``metadata: true``).
-        keywords: ``{category: words}``.
-
-    >>> from jiceng.models import ResponsibilityList
-    >>> rl = ResponsibilityList.from_mapping({"占道经营": "城管局", "噪音扰民": "生态环境局"})
-    >>> [(s["service_code"], s["group"]) for s in services_from_responsibilities(rl)]
-    [('占道经营', '城管局'), ('噪音扰民', '生态环境局')]
-    """
-    if not isinstance(responsibilities, ResponsibilityList):
-        raise _problem("responsibilities", responsibilities, "must be a ResponsibilityList")
-    codes = codes or {}
-    descriptions = descriptions or {}
-    keywords = keywords or {}
-    services: list[dict[str, JSONValue]] = []
-    for category in responsibilities.categories:
-        code = codes.get(category, category)
-        service = Service(
-            code,
-            service_name=category,
-            description=descriptions.get(category, ""),
-            metadata=category in definitions or code in definitions,
-            keywords=tuple(keywords.get(category, ())),
-            group="、".join(responsibilities.leads_for(category)),
-        )
-        services.append(service.to_payload())
-    return services
-
-
-# -- service definitions ----------------------------------------------------------------------
-
-
-def _values(value: object) -> tuple[tuple[str, str], ...]:
-    if value is None:
-        return ()
-    items = value.items() if isinstance(value, Mapping) else value
-    pairs: list[tuple[str, str]] = []
-    for item in items:  # type: ignore[attr-defined]  # checked item by item below
-        if isinstance(item, Mapping):
-            key, name = item.get("key"), item.get("name")
-        elif isinstance(item, (tuple, list)) and len(item) == 2:
-            key, name = item
-        else:
-            raise _problem("values", item, "each value is {key, name} or a (key, name) pair")
-        if isinstance(key, bool) or not isinstance(key, (str, int)) or str(key) == "":
-            raise _problem("values.key", key, "must be a string (or an integer, converted)")
-        pairs.append((str(key), str(name)))
-    return tuple(pairs)
-
-
-@frozen
-class ServiceAttribute:
-    """One attribute of a service definition: an extra question asked with a request.
-
-    Attributes:
-        code: The attribute's code (a string).
-        datatype: One of :data:`DATATYPES`.
-        description: The question shown to the resident.
-        required: Whether an answer is required.
-        variable: ``False`` for an informational attribute that takes no answer.
-        order: Its position in the form.
-        datatype_description: A hint about the expected format.
-        values: ``(key, name)`` pairs, for the two list datatypes (and only for them).
-
-    >>> ServiceAttribute(
-    ...     "WHISHETN", datatype="singlevaluelist", description="Make?", values={"123": "Ford"}
-    ... ).values
-    (('123', 'Ford'),)
-    """
-
-    code: str
-    datatype: str = field(kw_only=True)
-    description: str = field(kw_only=True)
-    required: bool = field(default=False, kw_only=True)
-    variable: bool = field(default=True, kw_only=True)
-    order: int | None = field(default=None, kw_only=True)
-    datatype_description: str | None = field(default=None, kw_only=True)
-    values: tuple[tuple[str, str], ...] = field(default=(), kw_only=True, converter=_values)
-
-    def __attrs_post_init__(self) -> None:
-        code: object = self.code
-        if not isinstance(code, str) or not code:
-            raise _problem("code", code, "must be a non-empty string")
-        if self.datatype not in DATATYPES:
-            raise _problem("datatype", self.datatype, f"must be one of {', '.join(DATATYPES)}")
-        if self.datatype in _LIST_TYPES and not self.values:
-            raise _problem("values", self.values, f"a {self.datatype} needs values")
-        if self.datatype not in _LIST_TYPES and self.values:
-            raise _problem("values", self.values, f"a {self.datatype} takes no values")
-
-    @classmethod
-    def from_payload(cls, payload: object) -> ServiceAttribute:
-        """Read one attribute of a service definition (codes and keys may be numbers)."""
-        if not isinstance(payload, Mapping):
-            raise _problem("attribute", payload, "must be an object")
-        code = _required_id(payload, "code")
-        order = payload.get("order")
-        if order is not None and (isinstance(order, bool) or not isinstance(order, int)):
-            raise _problem("order", order, "must be an integer")
-        hint = payload.get("datatype_description")
-        return cls(
-            code,
-            datatype=_text(payload, "datatype"),
-            description=_text(payload, "description"),
-            required=payload.get("required") is True,
-            variable=payload.get("variable", True) is not False,
-            order=order,
-            datatype_description=hint if isinstance(hint, str) else None,
-            values=_values(payload.get("values")),
-        )
-
-    def to_payload(self) -> dict[str, JSONValue]:
-        """The attribute as the service definition lists it."""
-        data: dict[str, JSONValue] = {
-            "variable": self.variable,
-            "code": self.code,
-            "datatype": self.datatype,
-            "required": self.required,
-            "datatype_description": self.datatype_description,
-            "order": self.order,
-            "description": self.description,
-        }
-        if self.values:
-            data["values"] = [{"key": key, "name": name} for key, name in self.values]
-        return data
-
-    def check(self, answer: object) -> None:
-        """Check a resident's answer to this attribute, as a server must on ``POST /requests``.
-
-        Raises:
-            Open311Error: A missing required answer, or one of the wrong type or not in the list.
-        """
-        name = f"attribute[{self.code}]"
-        if answer is None or answer in ("", []):
-            if self.required and self.variable:
-                raise _problem(name, answer, "is required")
-            return
-        if self.datatype == "multivaluelist":
-            answers = answer if isinstance(answer, (list, tuple)) else [answer]
-        else:
-            if isinstance(answer, (list, tuple)):
-                raise _problem(name, answer, f"a {self.datatype} takes one value")
-            answers = [answer]
-        keys = {key for key, _ in self.values}
-        for one in answers:
-            text = str(one)
-            if self.datatype in _LIST_TYPES and text not in keys:
-                raise _problem(name, one, f"must be one of {', '.join(sorted(keys))}")
-            if self.datatype == "number":
-                try:
-                    number = float(text)
-                except ValueError:
-                    raise _problem(name, one, "must be a number") from None
-                if not math.isfinite(number):
-                    raise _problem(name, one, "must be a finite number")
-            if self.datatype == "datetime":
-                parse_datetime(text, name)
-
-
-def _attribute_tuple(value: Iterable[ServiceAttribute]) -> tuple[ServiceAttribute, ...]:
-    attributes = tuple(value)
-    for attribute in attributes:
-        if not isinstance(attribute, ServiceAttribute):
-            raise _problem("attributes", attribute, "must be ServiceAttribute objects")
-    return attributes
-
-
-@frozen
-class ServiceDefinition:
-    """``GET /services/{service_code}``: the attributes asked for one service.
-
-    >>> d = ServiceDefinition.from_payload(
-    ...     {
-    ...         "service_code": "DMV66",
-    ...         "attributes": [
-    ...             {
-    ...                 "code": "WHISHETN",
-    ...                 "datatype": "string",
-    ...                 "description": "Plate number?",
-    ...                 "required": True,
-    ...             }
-    ...         ],
-    ...     }
-    ... )
-    >>> d.check({"WHISHETN": "京A12345"})
-    >>> d.check({})
-    Traceback (most recent call last):
-    ...
-    jiceng.errors.Open311Error: attribute[WHISHETN]=None: is required
-    """
-
-    service_code: str
-    attributes: tuple[ServiceAttribute, ...] = field(
-        default=(), kw_only=True, converter=_attribute_tuple
-    )
-
-    def __attrs_post_init__(self) -> None:
-        codes = [a.code for a in self.attributes]
-        if len(set(codes)) != len(codes):
-            raise _problem("attributes", codes, "attribute codes must be unique")
-
-    @classmethod
-    def from_payload(cls, payload: object) -> ServiceDefinition:
-        """Read a service definition."""
-        if not isinstance(payload, Mapping):
-            raise _problem("service_definition", payload, "must be an object")
-        code = _required_id(payload, "service_code")
-        attributes = payload.get("attributes") or []
-        if not isinstance(attributes, list):
-            raise _problem("attributes", attributes, "must be a list")
-        return cls(code, attributes=tuple(ServiceAttribute.from_payload(a) for a in attributes))
-
-    def to_payload(self) -> dict[str, JSONValue]:
-        """The definition as ``GET /services/{service_code}`` returns it."""
-        return {
-            "service_code": self.service_code,
-            "attributes": [a.to_payload() for a in self.attributes],
-        }
-
-    def check(self, answers: Mapping[str, object]) -> None:
-        """Check every answer of a request against the attributes (unknown codes are refused).
-
-        Raises:
-            Open311Error: The first problem found (code 400).
-        """
-        known = {a.code for a in self.attributes}
-        for code in sorted(set(answers) - known):
-            raise _problem(f"attribute[{code}]", answers[code], "not an attribute of this service")
-        for attribute in self.attributes:
-            attribute.check(answers.get(attribute.code))
-
-
-def service_definition(
-    service_code: str, attributes: Sequence[ServiceAttribute] = ()
-) -> dict[str, JSONValue]:
-    """The body of ``GET /services/{service_code}`` for ``attributes``.
-
-    >>> service_definition(
-    ...     "占道经营",
-    ...     [
-    ...         ServiceAttribute(
-    ...             "TYPE",
-    ...             datatype="singlevaluelist",
-    ...             description="类型",
-    ...             values=[("1", "流动摊贩")],
-    ...         )
-    ...     ],
-    ... )
-    ... # doctest: +NORMALIZE_WHITESPACE
-    {'service_code': '占道经营', 'attributes': [{'variable': True, 'code': 'TYPE',
-     'datatype': 'singlevaluelist', 'required': False, 'datatype_description': None, 'order': None,
-     'description': '类型', 'values': [{'key': '1', 'name': '流动摊贩'}]}]}
-    """
-    return ServiceDefinition(service_code, attributes=attributes).to_payload()
