@@ -24,6 +24,7 @@ DEMO_SECTIONS: tuple[tuple[str, str], ...] = (
     ("participation", "四、共建共治 Partners and proposal rounds"),
     ("assessment", "五、包容性评估 Inclusive assessment of a smart door"),
     ("simulation", "六、仿真 What-if simulation"),
+    ("interop", "七、互联互通 Open311 and real 311 data"),
 )
 
 
