@@ -57,6 +57,7 @@ _US = 1_000_000
 _DAY_US = 86_400 * _US
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NAIVE_EPOCH = datetime(1970, 1, 1)
+_ONE_US = timedelta(microseconds=1)
 _HORIZON_DAYS = 3660
 _CACHE_MAX = 20_000
 
@@ -81,14 +82,13 @@ def _instant(name: str, value: object) -> int:
             name, value, "must be timezone-aware (a naive datetime is ambiguous)"
         )
     try:
-        elapsed = value.replace(tzinfo=None) - offset - _NAIVE_EPOCH
+        return (value.replace(tzinfo=None) - offset - _NAIVE_EPOCH) // _ONE_US
     except OverflowError:
         raise ValidationError.for_field(name, value, "is outside the supported range") from None
-    return (elapsed.days * 86_400 + elapsed.seconds) * _US + elapsed.microseconds
 
 
 def _delta_us(delta: timedelta) -> int:
-    return (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
+    return delta // _ONE_US
 
 
 def _in_zone(name: str, value: object, instant: int, zone: tzinfo) -> datetime:
@@ -655,11 +655,18 @@ class WorkCalendar:
             raise ValidationError.for_field(name, value, "is outside the supported date range")
         d = date.fromordinal(ordinal)
         midnight = datetime(d.year, d.month, d.day)
+        works = self._works(d)
+        offset = self._steady_offset(midnight)
+        if offset is not None:
+            # No clock change today (the usual case): plain integer arithmetic.
+            lo = (midnight - _NAIVE_EPOCH) // _ONE_US - offset
+            spans = [(lo + start_us, lo + end_us) for start_us, end_us in self._spans]
+            return _Day(lo, lo + _DAY_US, tuple(spans) if works else (), self._day_us * works)
         lo = self._wall(midnight)
         hi = self._wall(midnight + timedelta(days=1))
-        if not self._works(d):
+        if not works:
             return _Day(lo, hi, (), 0)
-        spans: list[tuple[int, int]] = []
+        spans = []
         previous = lo
         for start_us, end_us in self._spans:
             s = self._wall(midnight + timedelta(microseconds=start_us))
@@ -672,17 +679,40 @@ class WorkCalendar:
                 spans.append((s, e))
         return _Day(lo, hi, tuple(spans), sum(e - s for s, e in spans))
 
+    def _steady_offset(self, midnight: datetime) -> int | None:
+        """The UTC offset (microseconds) of a local day with no clock change, else ``None``.
+
+        The offset is read at both midnights (each fold) and at noon; when all agree, the day has
+        no transition (zones change their clocks at most once a day).
+        """
+        day = midnight.replace(tzinfo=self.tz)
+        following = day + timedelta(days=1)
+        offset = day.utcoffset()
+        readings = (
+            day.replace(fold=1),
+            day.replace(hour=12),
+            following,
+            following.replace(fold=1),
+        )
+        if offset is None or any(moment.utcoffset() != offset for moment in readings):
+            return None
+        return offset // _ONE_US
+
     def _wall(self, local: datetime) -> int:
         """The first instant at which the wall clock in ``tz`` reads ``local`` or later.
 
         That is ``local`` itself (its first occurrence, in a repeated hour), or the moment the
         clocks jump when ``local`` falls in a daylight-saving gap.
         """
-        early = _instant("tz", local.replace(tzinfo=self.tz))
+        aware = local.replace(tzinfo=self.tz)
+        offset = aware.utcoffset()
+        early = _instant("tz", aware)
+        if offset == local.replace(tzinfo=self.tz, fold=1).utcoffset():
+            return early  # the usual case: one reading, one instant
         if (_EPOCH + timedelta(microseconds=early)).astimezone(self.tz).replace(
             tzinfo=None
         ) == local:
-            return early
+            return early  # a repeated hour: fold=0 is the first occurrence
         # In a gap: fold=1 reads the post-jump offset, an instant before the jump. Bisect.
         before, after = _instant("tz", local.replace(tzinfo=self.tz, fold=1)), early
         while before + 1 < after:
