@@ -135,14 +135,12 @@ def t_quantile(probability: float, df: int) -> float:
     lo, hi = 0.0, 1.0
     while _t_cdf_two_sided(hi, df) < two_sided:
         hi *= 2
-    for _ in range(200):
+    while hi - lo > 1e-12 * hi:
         mid = (lo + hi) / 2
         if _t_cdf_two_sided(mid, df) < two_sided:
             lo = mid
         else:
             hi = mid
-        if hi - lo < 1e-12 * max(1.0, hi):
-            break
     value = (lo + hi) / 2
     return value if upper else -value
 
