@@ -18,7 +18,25 @@ names most users type; the modules hold the rest:
 
 from __future__ import annotations
 
-from jiceng.calendar import TimeLimit, WorkCalendar
+from jiceng.calendar import LimitUnit, TimeLimit, WorkCalendar, date_span
+from jiceng.dispatch import (
+    EXAMPLE_DEADLINES,
+    CategoryPolicy,
+    Chain,
+    Decision,
+    DispatchContext,
+    Dispatcher,
+    DispatchPolicy,
+    KeywordPolicy,
+    LeastLoadedPolicy,
+    RoundRobinPolicy,
+    TaskView,
+    TerritoryPolicy,
+    TextClassifierPolicy,
+    create_policy,
+    load_entry_point_policies,
+    register_policy,
+)
 from jiceng.errors import (
     InvalidDecisionError,
     InvalidTransitionError,
@@ -55,11 +73,18 @@ from jiceng.models import (
 )
 
 __all__ = [
+    "EXAMPLE_DEADLINES",
     "Actor",
+    "CategoryPolicy",
+    "Chain",
     "Channel",
     "Commitment",
     "CommitmentKind",
+    "Decision",
     "Department",
+    "DispatchContext",
+    "DispatchPolicy",
+    "Dispatcher",
     "Duty",
     "EventKind",
     "Grid",
@@ -68,7 +93,10 @@ __all__ = [
     "InvalidDecisionError",
     "InvalidTransitionError",
     "JicengError",
+    "KeywordPolicy",
+    "LeastLoadedPolicy",
     "Level",
+    "LimitUnit",
     "Open311Error",
     "Partner",
     "PartnerKind",
@@ -77,16 +105,24 @@ __all__ = [
     "Reporter",
     "ResponsibilityList",
     "Role",
+    "RoundRobinPolicy",
     "Satisfaction",
     "Task",
     "TaskEvent",
     "TaskStatus",
+    "TaskView",
+    "TerritoryPolicy",
+    "TextClassifierPolicy",
     "TimeLimit",
     "UnknownPolicyError",
     "UnresolvedLeadError",
     "UrgeLevel",
     "ValidationError",
     "WorkCalendar",
+    "create_policy",
+    "date_span",
+    "load_entry_point_policies",
+    "register_policy",
 ]
 
 

@@ -19,12 +19,13 @@ __all__ = ["main"]
 #: The demo's sections, in order: (module under jiceng.demos, heading).
 DEMO_SECTIONS: tuple[tuple[str, str], ...] = (
     ("lifecycle", "一、工单闭环 The task lifecycle"),
-    ("dispatch", "二、智能派单 Dispatch policies and their reasons"),
-    ("coordination", "三、协同与考核 Lead resolution, whistle, three-rate scorecards"),
-    ("participation", "四、共建共治 Partners and proposal rounds"),
-    ("assessment", "五、包容性评估 Inclusive assessment of a smart door"),
-    ("simulation", "六、仿真 What-if simulation"),
-    ("interop", "七、互联互通 Open311 and real 311 data"),
+    ("calendar", "二、工作时限 Working-time deadlines"),
+    ("dispatch", "三、智能派单 Dispatch policies and their reasons"),
+    ("coordination", "四、协同与考核 Lead resolution, whistle, three-rate scorecards"),
+    ("participation", "五、共建共治 Partners and proposal rounds"),
+    ("assessment", "六、包容性评估 Inclusive assessment of a smart door"),
+    ("simulation", "七、仿真 What-if simulation"),
+    ("interop", "八、互联互通 Open311 and real 311 data"),
 )
 
 
