@@ -17,6 +17,7 @@ from jiceng.simulation import (
     Arrivals,
     DepartmentModel,
     Deterministic,
+    Distribution,
     Exponential,
     LogNormal,
     PoissonArrivals,
@@ -35,13 +36,12 @@ CATEGORIES = ("环境卫生", "噪声", "供水", "其他")
 def scenarios(draw: st.DrawFn) -> Scenario:
     """Small scenarios (a day or two, a few reports an hour) with every feature in play."""
     count = draw(st.integers(1, 3))
-    services = st.sampled_from(
-        [
-            Exponential(mean=timedelta(hours=1)),
-            LogNormal(mean=timedelta(minutes=90), sigma=0.7),
-            Deterministic(value=timedelta(minutes=40)),
-        ]
-    )
+    service_choices: list[Distribution] = [
+        Exponential(mean=timedelta(hours=1)),
+        LogNormal(mean=timedelta(minutes=90), sigma=0.7),
+        Deterministic(value=timedelta(minutes=40)),
+    ]
+    services = st.sampled_from(service_choices)
     departments = [
         DepartmentModel(NAMES[i], handlers=draw(st.integers(1, 3)), service=draw(services))
         for i in range(count)
@@ -50,25 +50,17 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     weights = draw(st.lists(st.floats(0.1, 3), min_size=4, max_size=4))
     mix: dict[str | tuple[str, str | None], float] = dict(zip(CATEGORIES, weights, strict=True))
     per_hour = draw(st.floats(0.5, 6))
-    arrivals: Arrivals = draw(
-        st.sampled_from(
-            [
-                PoissonArrivals(per_hour=per_hour, mix=mix),
-                ProfileArrivals(
-                    per_hour=per_hour, mix=mix, hourly=tuple(0.3 + h / 12 for h in range(24))
-                ),
-            ]
-        )
-    )
-    policy: DispatchPolicy = draw(
-        st.sampled_from(
-            [
-                CategoryPolicy(table),
-                CategoryPolicy(table, fallback=NAMES[0]),
-                Chain(CategoryPolicy(table), LeastLoadedPolicy({"其他": list(NAMES[:count])})),
-            ]
-        )
-    )
+    arrival_choices: list[Arrivals] = [
+        PoissonArrivals(per_hour=per_hour, mix=mix),
+        ProfileArrivals(per_hour=per_hour, mix=mix, hourly=tuple(0.3 + h / 12 for h in range(24))),
+    ]
+    arrivals = draw(st.sampled_from(arrival_choices))
+    policy_choices: list[DispatchPolicy] = [
+        CategoryPolicy(table),
+        CategoryPolicy(table, fallback=NAMES[0]),
+        Chain(CategoryPolicy(table), LeastLoadedPolicy({"其他": list(NAMES[:count])})),
+    ]
+    policy = draw(st.sampled_from(policy_choices))
     calendar = draw(st.sampled_from([None, WorkCalendar(periods=[(time(8), time(18))])]))
     limit = TimeLimit.working_hours(3) if calendar else TimeLimit.hours(3)
     start = datetime(2024, 11, 14, draw(st.integers(0, 23)), tzinfo=SH)
