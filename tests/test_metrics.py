@@ -517,11 +517,13 @@ print(peak, fast, time.perf_counter() - started)
 """
 
 
+@pytest.mark.slow
 def test_a_million_tasks_in_bounded_memory() -> None:
     """O(1) memory: a generator of 1,000,000 tasks (fast path) and 100,000 real ``Task`` objects.
 
-    Peak tracemalloc stays under 50 MB (it is well under 1 MB: the accumulators keep counters and
-    bounded histograms only).
+    Peak tracemalloc stays under 50 MB (it is about 0.1 MB: the accumulators keep counters and
+    bounded histograms only). About 15 s of CPU, nearly all of it tracemalloc's own overhead; the
+    same run untraced takes about 2 s.
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("COV_")}
     done = subprocess.run(

@@ -92,13 +92,14 @@ GROUP_KEYS = ("category", "department", "grid")
 # microseconds get a bucket each (exact); larger ones fall into logarithmic buckets of ratio
 # _RATIO, whose keys (floor(log_r(us)) >= 557) never collide with the exact ones. The estimate is
 # the bucket's geometric midpoint, at most sqrt(1.01) - 1 < 0.5% from any value in it, clamped to
-# the exact minimum and maximum. Keys are bounded (< 4,400 for any 64-bit duration), so memory is
-# O(buckets), never O(tasks).
+# the exact minimum and maximum. There are fewer than 3,900 keys for durations up to 142 years,
+# so memory is O(buckets), never O(tasks).
 #
-# The hot path allocates nothing: counts, keys and sums are integer-valued floats, which CPython
-# recycles through its float free list (an int above 256 would be a fresh allocation on every
-# increment). Integer-valued floats add exactly below 2**53; the running sum is flushed into an
-# exact int before it reaches _FLUSH, so the total (and the mean) stay exact.
+# The hot path creates no int objects: counts, keys and sums are integer-valued floats. CPython
+# recycles floats through a free list, while an int above 256 is a fresh allocation each time
+# (and costs far more under tracemalloc). Integer-valued floats add exactly below 2**53; the
+# running sum is flushed into an exact int before it reaches _FLUSH, so the total (and the mean)
+# stay exact.
 _RATIO = 1.01
 _EXACT = 256.0
 _INV_LOG_RATIO = 1.0 / math.log(_RATIO)
@@ -106,7 +107,6 @@ _FLUSH = float(2**52)
 _MAX_SECONDS = 2**52 / 1e6
 """The longest duration counted: 2**52 microseconds, about 142 years."""
 _log = math.log
-_US = timedelta(microseconds=1)
 
 
 def _divide_and_round(a: int, b: int) -> int:
@@ -121,30 +121,30 @@ def _divide_and_round(a: int, b: int) -> int:
 class _Durations:
     """A streaming summary of durations: exact count, sum, min and max; bucketed quantiles."""
 
-    __slots__ = ("buckets", "count", "flushed", "max_us", "min_us", "total")
+    __slots__ = ("buckets", "flushed", "max_us", "min_us", "total")
 
     def __init__(self) -> None:
-        self.count = 0.0
-        self.total = 0.0  # integer-valued float, < _FLUSH
-        self.flushed = 0  # exact int part of the sum
+        self.total = 0.0  # an integer-valued float below _FLUSH
+        self.flushed = 0  # the exact int part of the sum
         self.max_us = -1.0
         self.min_us = -1.0
-        self.buckets: dict[float, float] = {}
+        self.buckets: dict[float, float] = {}  # key -> count, both integer-valued floats
 
-    def __getstate__(self) -> tuple[float, float, int, float, float, dict[float, float]]:
-        return (self.count, self.total, self.flushed, self.max_us, self.min_us, self.buckets)
+    def __getstate__(self) -> tuple[float, int, float, float, dict[float, float]]:
+        return (self.total, self.flushed, self.max_us, self.min_us, self.buckets)
 
-    def __setstate__(
-        self, state: tuple[float, float, int, float, float, dict[float, float]]
-    ) -> None:
-        self.count, self.total, self.flushed, self.max_us, self.min_us, self.buckets = state
+    def __setstate__(self, state: tuple[float, int, float, float, dict[float, float]]) -> None:
+        self.total, self.flushed, self.max_us, self.min_us, self.buckets = state
+
+    @property
+    def count(self) -> int:
+        return int(sum(self.buckets.values()))
 
     def add(self, us: float) -> None:
-        """Count one duration: a non-negative integer-valued float of microseconds."""
+        """Count one duration: a non-negative integer-valued float of microseconds (≤ 2**52)."""
         key = (_log(us) * _INV_LOG_RATIO) // 1.0 if us >= _EXACT else us
         buckets = self.buckets
         buckets[key] = buckets.get(key, 0.0) + 1.0
-        self.count += 1.0
         total = self.total + us
         if total >= _FLUSH:
             self.flushed += int(total)
@@ -156,21 +156,19 @@ class _Durations:
             self.min_us = us
 
     def merge(self, other: _Durations) -> None:
-        if not other.count:
+        if not other.buckets:
             return
+        if not self.buckets or other.min_us < self.min_us:
+            self.min_us = other.min_us
         buckets = self.buckets
         for key, n in other.buckets.items():
             buckets[key] = buckets.get(key, 0.0) + n
-        if not self.count or other.min_us < self.min_us:
-            self.min_us = other.min_us
         self.max_us = max(self.max_us, other.max_us)
-        self.count += other.count
         self.flushed += other.flushed + int(self.total) + int(other.total)
         self.total = 0.0
 
-    def quantile_us(self, numerator: int, denominator: int) -> int:
+    def quantile_us(self, count: int, numerator: int, denominator: int) -> int:
         """The nearest-rank quantile ``numerator/denominator`` (estimated), in microseconds."""
-        count = int(self.count)
         rank = max(-(-count * numerator // denominator), 1)  # ceil(q * n), at least 1
         seen = 0.0
         key = 0.0
@@ -182,15 +180,14 @@ class _Durations:
         return round(min(max(estimate, self.min_us), self.max_us))
 
     def summary(self) -> TimeSummary:
-        count = int(self.count)
+        count = self.count
         if not count:
             return TimeSummary(0, None, None, None, None)
-        total = self.flushed + int(self.total)
         return TimeSummary(
             count,
-            timedelta(microseconds=_divide_and_round(total, count)),
-            timedelta(microseconds=self.quantile_us(1, 2)),
-            timedelta(microseconds=self.quantile_us(9, 10)),
+            timedelta(microseconds=_divide_and_round(self.flushed + int(self.total), count)),
+            timedelta(microseconds=self.quantile_us(count, 1, 2)),
+            timedelta(microseconds=self.quantile_us(count, 9, 10)),
             timedelta(microseconds=int(self.max_us)),
         )
 
@@ -496,29 +493,21 @@ def task_values(task: MeasuredTask, now: datetime) -> _Values:
 # --- the accumulator --------------------------------------------------------------------------
 
 
-_COUNTERS = (
-    "_arrived",
-    "_basically",
-    "_cancelled",
-    "_closed",
-    "_contacted",
-    "_dispatched",
-    "_dissatisfied",
-    "_on_time",
-    "_on_time_due",
-    "_open",
-    "_overdue",
-    "_resolved",
-    "_resolved_callbacks",
-    "_returned",
-    "_reworked",
-    "_satisfied",
-    "_valid",
-)
+# The counters are two small tables of integer-valued floats indexed by a code for the task's
+# flags (the hot path then creates two floats in all, instead of one per counter; ints up to 256
+# are shared, so computing the codes creates nothing). result() decodes them.
+#   flags code  = outcome (0 closed, 1 cancelled, 2 open, 3 open and overdue)
+#               + 4 × on_time (0 not counted, 1 late, 2 on time)
+#               + 12 × dispatch (0 never dispatched, 1 dispatched, 2 dispatched and sent back)
+#               + 36 × resolve (0 never resolved, 1 resolved, 2 resolved and reworked)   < 108
+#   callback code = 1 + contacted + 2 × resolved + 4 × satisfaction (0 none, 1 满意, 2 基本满意,
+#                   3 不满意)                                                         in 1..16
+_FLAG_CODES = 108
+_CALLBACK_CODES = 17
 
 
-def _check_duration(name: str, seconds: float) -> None:
-    raise ValidationError.for_field(
+def _bad_duration(name: str, seconds: float) -> ValidationError:
+    return ValidationError.for_field(
         name, seconds, f"a duration must be a number of seconds in [0, {_MAX_SECONDS:.0f})"
     )
 
@@ -540,33 +529,13 @@ class MetricsAccumulator:
         ValidationError: ``now`` is naive, or ``basically_satisfied`` is outside [0, 1].
     """
 
-    # Counters are integer-valued floats: CPython recycles floats through a free list, so the
-    # hot path allocates nothing (see the note above _Durations).
-    __slots__ = (*_COUNTERS, "_handling", "_response", "basically_satisfied", "now")
-
-    _arrived: float
-    _basically: float
-    _cancelled: float
-    _closed: float
-    _contacted: float
-    _dispatched: float
-    _dissatisfied: float
-    _on_time: float
-    _on_time_due: float
-    _open: float
-    _overdue: float
-    _resolved: float
-    _resolved_callbacks: float
-    _returned: float
-    _reworked: float
-    _satisfied: float
-    _valid: float
+    __slots__ = ("_callbacks", "_flags", "_handling", "_response", "basically_satisfied", "now")
 
     def __init__(self, *, now: datetime, basically_satisfied: float = 0.9) -> None:
         self.now = _check_now(now)
         self.basically_satisfied = _check_factor(basically_satisfied)
-        for name in _COUNTERS:
-            setattr(self, name, 0.0)
+        self._flags = [0.0] * _FLAG_CODES
+        self._callbacks = [0.0] * _CALLBACK_CODES
         self._response = _Durations()
         self._handling = _Durations()
 
@@ -578,27 +547,20 @@ class MetricsAccumulator:
             setattr(self, name, value)
 
     def __repr__(self) -> str:
-        return f"MetricsAccumulator(arrived={int(self._arrived)}, now={self.now.isoformat()})"
+        return f"MetricsAccumulator(arrived={self.arrived}, now={self.now.isoformat()})"
 
     @property
     def arrived(self) -> int:
         """How many tasks have been counted so far."""
-        return int(self._arrived)
+        return int(sum(self._flags))
 
     def add(self, task: MeasuredTask) -> None:
         """Count one task (a :class:`~jiceng.models.Task` or anything shaped like one).
 
         It derives the fast-path values with :func:`task_values` and adds them, so both paths
-        agree; the durations go in as exact microseconds.
+        agree.
         """
-        values = task_values(task, self.now)
-        response = task.response_time
-        handling = task.handling_time
-        self.add_values(values[0], None, None, *values[3:])
-        if response is not None:
-            self._response.add(float(response // _US))
-        if handling is not None:
-            self._handling.add(float(handling // _US))
+        self.add_values(*task_values(task, self.now))
 
     def add_values(  # noqa: PLR0917 -- the engines' positional fast path (a contract)
         self,
@@ -617,7 +579,8 @@ class MetricsAccumulator:
     ) -> None:
         """Count one task from plain values: the fast path for engines with no ``Task`` objects.
 
-        The arguments are positional, in this order, and the call allocates nothing.
+        The arguments are positional, in this order. The call is cheap: a few comparisons and
+        a handful of float objects, which CPython recycles.
 
         Args:
             outcome: :data:`CLOSED`, :data:`CANCELLED` or :data:`OPEN`.
@@ -626,11 +589,11 @@ class MetricsAccumulator:
             handling_s: Resolved − dispatched in seconds, or None (not resolved).
             on_time: True if resolved by its due time; False if resolved late, or unresolved and
                 already past due; None if it does not count.
-            overdue: The task is open and overdue at ``now`` (counted only when open).
+            overdue: The task is open and overdue at ``now`` (read only when open).
             dispatched: It was ever dispatched.
-            returned: It was ever sent back (回退); counted only when dispatched.
+            returned: It was ever sent back (回退); read only when dispatched.
             resolved: It was ever resolved.
-            reworked: It was ever reworked (返工); counted only when resolved.
+            reworked: It was ever reworked (返工); read only when resolved.
             contacted: None when there is no callback; else whether the callback reached the
                 reporter.
             cb_resolved: The callback's "resolved" answer (None: not asked, counts as not
@@ -641,52 +604,38 @@ class MetricsAccumulator:
             ValidationError: ``outcome`` is not one of the three codes, or a duration is
                 negative, NaN or over 142 years. Nothing is counted then.
         """
-        if response_s is not None and not 0.0 <= response_s < _MAX_SECONDS:
-            _check_duration("response_s", response_s)
-        if handling_s is not None and not 0.0 <= handling_s < _MAX_SECONDS:
-            _check_duration("handling_s", handling_s)
-        if outcome == CLOSED:
-            self._closed += 1.0
-        elif outcome == OPEN:
-            if overdue:
-                self._overdue += 1.0
-            self._open += 1.0
+        if outcome == OPEN:
+            code = 3 if overdue else 2
+        elif outcome == CLOSED:
+            code = 0
         elif outcome == CANCELLED:
-            self._cancelled += 1.0
+            code = 1
         else:
             raise ValidationError.for_field(
                 "outcome", outcome, "must be CLOSED (0), CANCELLED (1) or OPEN (2)"
             )
-        self._arrived += 1.0
+        if response_s is not None and not 0.0 <= response_s < _MAX_SECONDS:
+            raise _bad_duration("response_s", response_s)
+        if handling_s is not None and not 0.0 <= handling_s < _MAX_SECONDS:
+            raise _bad_duration("handling_s", handling_s)
+        if on_time is not None:
+            code += 8 if on_time else 4
+        if dispatched:
+            code += 24 if returned else 12
+        if resolved:
+            code += 72 if reworked else 36
+        self._flags[code] += 1.0
+        if contacted is not None:
+            code = 2 if contacted else 1
+            if cb_resolved:
+                code += 2
+            if satisfaction is not None:
+                code += 4 if satisfaction is _SATISFIED else 8 if satisfaction is _BASICALLY else 12
+            self._callbacks[code] += 1.0
         if response_s is not None:
             self._response.add((response_s * 1e6 + 0.5) // 1.0)
         if handling_s is not None:
             self._handling.add((handling_s * 1e6 + 0.5) // 1.0)
-        if on_time is not None:
-            self._on_time_due += 1.0
-            if on_time:
-                self._on_time += 1.0
-        if dispatched:
-            self._dispatched += 1.0
-            if returned:
-                self._returned += 1.0
-        if resolved:
-            self._resolved += 1.0
-            if reworked:
-                self._reworked += 1.0
-        if contacted is not None:
-            self._valid += 1.0
-            if contacted:
-                self._contacted += 1.0
-            if cb_resolved:
-                self._resolved_callbacks += 1.0
-            if satisfaction is not None:
-                if satisfaction is _SATISFIED:
-                    self._satisfied += 1.0
-                elif satisfaction is _BASICALLY:
-                    self._basically += 1.0
-                else:
-                    self._dissatisfied += 1.0
 
     def merge(self, other: MetricsAccumulator) -> MetricsAccumulator:
         """Add another accumulator's counts into this one and return ``self``.
@@ -703,38 +652,52 @@ class MetricsAccumulator:
                 other.basically_satisfied,
                 f"cannot merge accumulators with different factors ({self.basically_satisfied})",
             )
-        for name in _COUNTERS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self._flags = [a + b for a, b in zip(self._flags, other._flags, strict=True)]
+        self._callbacks = [a + b for a, b in zip(self._callbacks, other._callbacks, strict=True)]
         self._response.merge(other._response)
         self._handling.merge(other._handling)
         return self
 
     def result(self) -> Metrics:
         """The metrics so far."""
-        valid = int(self._valid)
+        outcome = [0, 0, 0, 0]
+        timing = [0, 0, 0]
+        dispatch = [0, 0, 0]
+        resolve = [0, 0, 0]
+        for code, count in enumerate(self._flags):
+            if count:
+                n = int(count)
+                outcome[code % 4] += n
+                timing[code // 4 % 3] += n
+                dispatch[code // 12 % 3] += n
+                resolve[code // 36] += n
+        valid = contacted = resolved_callbacks = 0
+        rating = [0, 0, 0, 0]
+        for code, count in enumerate(self._callbacks):
+            if count:
+                n = int(count)
+                bits = code - 1
+                valid += n
+                contacted += n * (bits & 1)
+                resolved_callbacks += n * (bits >> 1 & 1)
+                rating[bits >> 2] += n
         factor = self.basically_satisfied
-        contacted = int(self._contacted)
-        resolved_callbacks = int(self._resolved_callbacks)
-        satisfied = int(self._satisfied)
-        basically = int(self._basically)
-        on_time = int(self._on_time)
-        on_time_due = int(self._on_time_due)
-        dispatched = int(self._dispatched)
-        returned = int(self._returned)
-        resolved = int(self._resolved)
-        reworked = int(self._reworked)
+        satisfied, basically = rating[1], rating[2]
+        on_time, on_time_due = timing[2], timing[1] + timing[2]
+        dispatched, returned = dispatch[1] + dispatch[2], dispatch[2]
+        resolved, reworked = resolve[1] + resolve[2], resolve[2]
         return Metrics(
-            arrived=int(self._arrived),
-            closed=int(self._closed),
-            cancelled=int(self._cancelled),
-            open=int(self._open),
-            overdue=int(self._overdue),
+            arrived=sum(outcome),
+            closed=outcome[0],
+            cancelled=outcome[1],
+            open=outcome[2] + outcome[3],
+            overdue=outcome[3],
             valid_callbacks=valid,
             contacted=contacted,
             resolved_callbacks=resolved_callbacks,
             satisfied=satisfied,
             basically_satisfied=basically,
-            dissatisfied=int(self._dissatisfied),
+            dissatisfied=rating[3],
             basically_satisfied_factor=factor,
             response_rate=_rate(contacted, valid),
             resolution_rate=_rate(resolved_callbacks, valid),
