@@ -17,11 +17,14 @@ Speed by design (DESIGN.md §8):
 from __future__ import annotations
 
 import copy
+import math
 import random
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from heapq import heappop, heappush
+from itertools import accumulate
 from typing import Any
 
 from attrs import frozen
@@ -31,7 +34,7 @@ from jiceng.dispatch import Decision, DispatchContext
 from jiceng.errors import InvalidDecisionError, ValidationError
 from jiceng.metrics import CLOSED, OPEN, Metrics, MetricsAccumulator
 from jiceng.models import Actor, Channel, Priority, Satisfaction, Task
-from jiceng.simulation._arrivals import Shape
+from jiceng.simulation._arrivals import PoissonArrivals, Shape
 from jiceng.simulation._clock import WorkClock
 from jiceng.simulation._distributions import sampler_for
 from jiceng.simulation._scenario import Scenario
@@ -59,6 +62,8 @@ _PROGRESS_EVERY = 4096 - 1  # a bit mask: report about every 4096 arrivals
 #   8 resp_due  the response deadline (clock or wall seconds, see the shape's kinds), or None
 #   9 res_due   the resolution deadline, or None
 _COUNTED, _RETURNED, _REWORKED = 1, 2, 4
+_REWORKED_OF = (False, False, False, False, True, True, True, True)  # flags -> ever reworked
+_RETURNED_OF = (False, False, True, True, False, False, True, True)  # flags -> ever returned
 _UNIT_SECONDS = {
     LimitUnit.MINUTES: 60.0,
     LimitUnit.HOURS: 3600.0,
@@ -397,7 +402,6 @@ class _Run:
         heap: list[tuple[float, int, int, list[Any]]] = []
         push = heappush
         pop = heappop
-        first = self.first
         decide = self.decide
         dues = self.dues
         has_deadlines = self.has_deadlines
@@ -407,8 +411,8 @@ class _Run:
         rw_p = float(scenario.rework_probability)
         rw_draw = _rng(seed, "rework").random
         sat = scenario.satisfaction
-        sat_draw = _rng(seed, "callbacks").random
-        simple = not (ret_p or clock is not None or keep)
+        if not (ret_p or clock is not None or keep):
+            return self._run_simple()
         tau_h = clock.horizon_work if clock is not None else horizon
         start_wall = clock.start_wall if clock is not None else None
         end_wall = clock.end_wall if clock is not None else None
@@ -416,18 +420,6 @@ class _Run:
         kept: list[list[Any]] = []
         late_starts: list[tuple[int, list[Any]]] = []
         closed = 0
-        satisfied_p = basic_p = contact_p = resolved_p = penalty = 0.0
-        if sat is not None:
-            contact_p = float(sat.contact_rate)
-            resolved_p = float(sat.resolved_rate)
-            satisfied_p = float(sat.satisfied)
-            basic_p = float(sat.basically_satisfied)
-            penalty = float(sat.late_penalty)
-        satisfied_v, basic_v, dissatisfied_v = (
-            Satisfaction.SATISFIED,
-            Satisfaction.BASICALLY_SATISFIED,
-            Satisfaction.DISSATISFIED,
-        )
 
         def begin(d: int, rec: list[Any], tau: float) -> bool:
             """A handler of ``d`` takes ``rec`` at clock ``tau``; False if it is sent back."""
@@ -500,17 +492,7 @@ class _Run:
                 if keep:
                     kept.append(rec)
 
-        def callback(on_time: bool | None) -> tuple[bool, bool | None, Satisfaction | None]:
-            if sat_draw() >= contact_p:
-                return False, None, None
-            said_resolved = sat_draw() < resolved_p
-            s_p, b_p = satisfied_p, basic_p
-            if on_time is False:
-                s_p *= 1.0 - penalty
-                b_p *= 1.0 - penalty
-            u = sat_draw()
-            rating = satisfied_v if u < s_p else basic_v if u < s_p + b_p else dissatisfied_v
-            return True, said_resolved, rating
+        callback = self._callback()
 
         stream = scenario.arrivals._stream(scenario.start, horizon, _rng(seed, "arrivals"))
         next_arrival = stream.__next__
@@ -521,53 +503,12 @@ class _Run:
             more = True
         except StopIteration:
             wa, k, ta, more = horizon, 0, tau_h, False
-        rew_of = (False, False, False, False, True, True, True, True)  # flags -> reworked
-        ret_of = (False, False, True, True, False, False, True, True)  # flags -> returned
+        rew_of = _REWORKED_OF
+        ret_of = _RETURNED_OF
         while True:
             if heap and heap[0][0] <= ta:
                 # -- a service ends ---------------------------------------------------------------
                 te, _, d, rec = pop(heap)
-                if simple:
-                    # No calendar, no returns, no task log: the hot path.
-                    if rw_p and rw_draw() < rw_p:
-                        self.reworks += 1
-                        rec[5] |= _REWORKED
-                        queues[d].append(rec)
-                    else:
-                        closed += 1
-                        loads[d] -= 1
-                        flags = rec[5]
-                        due = rec[9]
-                        on_time = None if due is None else te <= due
-                        if sat is None:
-                            contacted = said = rating = None
-                        else:
-                            contacted, said, rating = callback(on_time)
-                        if flags & 1:
-                            d_wall = rec[3]
-                            adders[d](
-                                0,
-                                rec[4] - d_wall,
-                                te - d_wall,
-                                on_time,
-                                False,
-                                True,
-                                False,
-                                True,
-                                rew_of[flags],
-                                contacted,
-                                said,
-                                rating,
-                            )
-                    q = queues[d]
-                    if q:
-                        nxt = q.popleft()
-                        if nxt[4] is None:
-                            nxt[4] = te
-                        push(heap, (te + samplers[d](), nxt[0], d, nxt))
-                    else:
-                        free[d] += 1
-                    continue
                 we = te if end_wall is None else end_wall(te)
                 log = rec[7]
                 if rw_p and rw_draw() < rw_p:
@@ -634,19 +575,7 @@ class _Run:
                 None,
                 None,
             ]
-            d = first[k]
-            if simple and d >= 0:
-                loads[d] += 1
-                if has_deadlines:
-                    dues(rec, ta, wa)
-                if free[d]:
-                    free[d] -= 1
-                    rec[4] = wa
-                    push(heap, (ta + samplers[d](), number, d, rec))
-                else:
-                    queues[d].append(rec)
-            else:
-                route(rec, ta, wa)
+            route(rec, ta, wa)
             if progress is not None and not number & _PROGRESS_EVERY:
                 progress(min(wa / horizon, 1.0))
             try:
@@ -655,13 +584,241 @@ class _Run:
                 ta, more = tau_h, False
             else:
                 ta = wa if to_work is None else to_work(wa)
+        open_recs = [(d, rec) for _, _, d, rec in heap]
+        for d, q in enumerate(queues):
+            open_recs.extend((d, rec) for rec in q)
+        open_recs.extend(late_starts)
         return self._finish(
             arrivals=number,
             closed=closed,
-            heap=heap,
-            queues=queues,
-            late_starts=late_starts,
+            open_recs=open_recs,
             kept=kept,
+            accs=accs,
+            unrouted_acc=unrouted_acc,
+            end_dt=end_dt,
+        )
+
+    def _callback(self) -> Callable[[bool | None], tuple[bool, bool | None, Satisfaction | None]]:
+        """The callback draw (回访) of the satisfaction model, bound to its own stream."""
+        sat = self.scenario.satisfaction
+        draw = _rng(self.seed, "callbacks").random
+        contact_p = resolved_p = satisfied_p = basic_p = penalty = 0.0
+        if sat is not None:
+            contact_p = float(sat.contact_rate)
+            resolved_p = float(sat.resolved_rate)
+            satisfied_p = float(sat.satisfied)
+            basic_p = float(sat.basically_satisfied)
+            penalty = float(sat.late_penalty)
+        satisfied_v = Satisfaction.SATISFIED
+        basic_v = Satisfaction.BASICALLY_SATISFIED
+        dissatisfied_v = Satisfaction.DISSATISFIED
+
+        def callback(on_time: bool | None) -> tuple[bool, bool | None, Satisfaction | None]:
+            if draw() >= contact_p:
+                return False, None, None
+            said_resolved = draw() < resolved_p
+            s_p, b_p = satisfied_p, basic_p
+            if on_time is False:
+                s_p *= 1.0 - penalty
+                b_p *= 1.0 - penalty
+            u = draw()
+            rating = satisfied_v if u < s_p else basic_v if u < s_p + b_p else dissatisfied_v
+            return True, said_resolved, rating
+
+        return callback
+
+    def _run_simple(self) -> SimulationResult:
+        """The hot path: no calendar, no returns, no task log; records are flat tuples.
+
+        It draws exactly the random numbers the general path draws, in the same order, so both
+        give identical results (a test checks this through ``keep_tasks``).
+
+        Waiting:  (number, shape, arrival wall, flags, response due, resolution due, accepted)
+        Serving:  (end, number, department, shape, arrival wall, accepted, flags, response due,
+                   resolution due)
+        """
+        scenario = self.scenario
+        seed = self.seed
+        horizon = self.horizon
+        warm = self.warm
+        progress = self.progress
+        end_dt = self.at(horizon)
+        accs = [MetricsAccumulator(now=end_dt) for _ in self.names]
+        unrouted_acc = MetricsAccumulator(now=end_dt)
+        adders = [acc.add_values for acc in accs]
+        add_unrouted = unrouted_acc.add_values
+        samplers = [
+            sampler_for(d.service, _rng(seed, f"service/{d.name}")) for d in scenario.departments
+        ]
+        free = [d.handlers for d in scenario.departments]
+        queues: list[deque[tuple[Any, ...]]] = [deque() for _ in self.names]
+        loads = self.loads
+        heap: list[tuple[Any, ...]] = []
+        push = heappush
+        pop = heappop
+        first = self.first
+        decide = self.decide
+        resp_kinds = self.resp
+        res_kinds = self.res
+        has_deadlines = self.has_deadlines
+        rw_p = float(scenario.rework_probability)
+        rw_draw = _rng(seed, "rework").random
+        with_callbacks = scenario.satisfaction is not None
+        callback = self._callback()
+        rew_of = _REWORKED_OF
+        closed = 0
+        number = 0
+        resp_due: float | None = None
+        res_due: float | None = None
+        contacted: bool | None
+        said: bool | None
+        rating: Satisfaction | None
+        # Arrivals: Poisson streams are drawn inline (exactly as their generator would).
+        arrivals = scenario.arrivals
+        rng_arrivals = _rng(seed, "arrivals")
+        inline = isinstance(arrivals, PoissonArrivals)
+        gap = rng_arrivals.expovariate
+        uniform = rng_arrivals.random
+        cumulative: list[float] = []
+        rate = 0.0
+        if isinstance(arrivals, PoissonArrivals):
+            cumulative = list(accumulate(float(w) for w in arrivals.mix.values()))
+            rate = float(arrivals.per_hour) / 3600.0
+        total = cumulative[-1] if cumulative else 0.0
+        last = len(cumulative) - 1
+        choose = inline and last > 0
+        next_arrival = arrivals._stream(scenario.start, horizon, rng_arrivals).__next__
+        if inline:
+            wa = gap(rate) if rate > 0 else math.inf
+            k = 0
+        else:
+            try:
+                wa, k = next_arrival()
+            except StopIteration:
+                wa, k = math.inf, 0
+        if wa > horizon:
+            wa = math.inf
+        ta = horizon if wa == math.inf else wa
+        while True:
+            if heap and heap[0][0] <= ta:
+                # -- a service ends ---------------------------------------------------------------
+                te, num, d, shape, arrived, accepted, flags, resp_due, res_due = pop(heap)
+                if rw_p and rw_draw() < rw_p:
+                    self.reworks += 1
+                    queues[d].append(
+                        (num, shape, arrived, flags | _REWORKED, resp_due, res_due, accepted)
+                    )
+                else:
+                    closed += 1
+                    loads[d] -= 1
+                    on_time = None if res_due is None else te <= res_due
+                    if with_callbacks:
+                        contacted, said, rating = callback(on_time)
+                    else:
+                        contacted = said = rating = None
+                    if flags & 1:
+                        adders[d](
+                            0,
+                            accepted - arrived,
+                            te - arrived,
+                            on_time,
+                            False,
+                            True,
+                            False,
+                            True,
+                            rew_of[flags],
+                            contacted,
+                            said,
+                            rating,
+                        )
+                q = queues[d]
+                if q:
+                    num, shape, arrived, flags, resp_due, res_due, accepted = q.popleft()
+                    push(
+                        heap,
+                        (
+                            te + samplers[d](),
+                            num,
+                            d,
+                            shape,
+                            arrived,
+                            te if accepted is None else accepted,
+                            flags,
+                            resp_due,
+                            res_due,
+                        ),
+                    )
+                else:
+                    free[d] += 1
+                continue
+            if wa == math.inf:
+                break
+            # -- a report arrives -------------------------------------------------------------------
+            number += 1
+            if choose:
+                k = min(bisect_right(cumulative, uniform() * total), last)
+            d = first[k]
+            if d < 0:
+                d = decide([number, k, wa, wa, None, 0, None, None, None, None], wa)[0]
+            flags = 1 if wa >= warm else 0
+            if d < 0:
+                self.unrouted += 1
+                if flags:
+                    add_unrouted(
+                        OPEN,
+                        None,
+                        None,
+                        None,
+                        False,
+                        False,
+                        False,
+                        False,
+                        False,
+                        None,
+                        None,
+                        None,
+                    )
+            else:
+                loads[d] += 1
+                if has_deadlines:
+                    limit = resp_kinds[k]
+                    resp_due = None if limit is None else wa + limit[0]
+                    limit = res_kinds[k]
+                    res_due = None if limit is None else wa + limit[0]
+                if free[d]:
+                    free[d] -= 1
+                    push(
+                        heap,
+                        (wa + samplers[d](), number, d, k, wa, wa, flags, resp_due, res_due),
+                    )
+                else:
+                    queues[d].append((number, k, wa, flags, resp_due, res_due, None))
+            if progress is not None and not number & _PROGRESS_EVERY:
+                progress(min(wa / horizon, 1.0))
+            if inline:
+                wa += gap(rate)
+            else:
+                try:
+                    wa, k = next_arrival()
+                except StopIteration:
+                    wa = math.inf
+            if wa > horizon:
+                wa = math.inf
+            ta = horizon if wa == math.inf else wa
+        open_recs: list[tuple[int, list[Any]]] = [
+            (d, [num, shape, arrived, arrived, accepted, flags, None, None, resp, res])
+            for _, num, d, shape, arrived, accepted, flags, resp, res in heap
+        ]
+        for d, q in enumerate(queues):
+            open_recs.extend(
+                (d, [num, shape, arrived, arrived, accepted, flags, None, None, resp, res])
+                for num, shape, arrived, flags, resp, res, accepted in q
+            )
+        return self._finish(
+            arrivals=number,
+            closed=closed,
+            open_recs=open_recs,
+            kept=[],
             accs=accs,
             unrouted_acc=unrouted_acc,
             end_dt=end_dt,
@@ -672,19 +829,13 @@ class _Run:
         *,
         arrivals: int,
         closed: int,
-        heap: Sequence[tuple[float, int, int, list[Any]]],
-        queues: Sequence[deque[list[Any]]],
-        late_starts: Sequence[tuple[int, list[Any]]],
+        open_recs: Sequence[tuple[int, list[Any]]],
         kept: list[list[Any]],
         accs: Sequence[MetricsAccumulator],
         unrouted_acc: MetricsAccumulator,
         end_dt: datetime,
     ) -> SimulationResult:
         """Count the tasks still open at the end, merge the accumulators, build kept tasks."""
-        open_recs: list[tuple[int, list[Any]]] = [(d, rec) for _, _, d, rec in heap]
-        for d, q in enumerate(queues):
-            open_recs.extend((d, rec) for rec in q)
-        open_recs.extend(late_starts)
         horizon = self.horizon
         tau_h = self.clock.horizon_work if self.clock is not None else horizon
         counted = 0
