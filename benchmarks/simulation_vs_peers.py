@@ -24,6 +24,7 @@ noise. Run:  python benchmarks/simulation_vs_peers.py [--hours 20000] [--repeats
 from __future__ import annotations
 
 import argparse
+import functools
 import heapq
 import platform
 import random
@@ -213,7 +214,7 @@ def main() -> None:
         for r in range(args.repeats):
             order = names[r % len(names) :] + names[: r % len(names)]
             for name in order:
-                rate, _ = measure(lambda name=name, r=r: engines[name](r + 1))
+                rate, _ = measure(functools.partial(engines[name], r + 1))
                 rates[name].append(rate)
         medians = {name: statistics.median(v) for name, v in rates.items()}
         for name in names:
