@@ -276,6 +276,7 @@ def test_every_problem_is_reported_at_once() -> None:
         "warmup",
         "return_probability=1.5",
         "rework_probability=1.0",
+        "department '水务局', which the scenario does not have",
     ):
         assert fragment in text
     assert len(info.value.problems) >= 7
@@ -394,6 +395,7 @@ def test_more_validation_problems() -> None:
         ),
         ({"arrivals": "poisson"}, "must be PoissonArrivals"),
         ({"arrivals": PoissonArrivals(per_hour=1, mix={})}, "non-empty mapping"),
+        ({"arrivals": PoissonArrivals(per_hour=1, mix=["a"])}, "non-empty mapping"),  # type: ignore[arg-type]
         ({"arrivals": PoissonArrivals(per_hour=1, mix={"": 1, ("a", ""): 1, 3: 1})}, "grid must"),  # type: ignore[dict-item]
         ({"arrivals": PoissonArrivals(per_hour=1, mix={"a": 0})}, "sum to a positive"),
         ({"arrivals": PoissonArrivals(per_hour=math.inf, mix={"a": 1})}, "finite number"),

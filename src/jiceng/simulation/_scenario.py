@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Union
 
 import attrs
@@ -35,6 +35,7 @@ DeadlineKey = Union[str, tuple[str, Priority]]  # noqa: UP007 -- a runtime alias
 """A key of :attr:`Scenario.deadlines`: a category, or ``(category, priority)``."""
 
 _ZERO = timedelta(0)
+_PROBE_NOW = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
 def _grids(value: object) -> frozenset[str] | None:
@@ -227,6 +228,20 @@ def _probe(
     return decision
 
 
+def _valid_shapes(arrivals: Arrivals) -> list[Shape]:
+    """The shapes worth probing the policy with, even when other arrival values are wrong."""
+    mix: object = getattr(arrivals, "mix", {})
+    if not isinstance(mix, Mapping):
+        return []
+    return [shape for shape in arrivals._shapes() if _probe_worthy(shape.category, shape.grid)]
+
+
+def _probe_worthy(category: object, grid: object) -> bool:
+    if not isinstance(category, str) or not category.strip():
+        return False
+    return grid is None or (isinstance(grid, str) and bool(grid.strip()))
+
+
 def _shape_label(shape: Shape) -> str:
     return shape.category if shape.grid is None else f"{shape.category} @ {shape.grid}"
 
@@ -400,12 +415,14 @@ class Scenario:
                     problems.append(f"{where}.name={dept.name!r}: duplicate department name")
                 elif not found:
                     departments[dept.name] = dept._department()
+                elif _probe_worthy(dept.name, None):
+                    # Still probe the policy against it, so a bad handler count and an
+                    # unknown department are reported together.
+                    departments[dept.name] = Department(dept.name)
         shapes: list[Shape] = []
         if isinstance(self.arrivals, PoissonArrivals | ProfileArrivals | TraceArrivals):
-            found = self.arrivals._problems("arrivals")
-            problems += found
-            if not found:
-                shapes = self.arrivals._shapes()
+            problems += self.arrivals._problems("arrivals")
+            shapes = _valid_shapes(self.arrivals)
         else:
             problems.append(
                 f"arrivals={self.arrivals!r}: must be PoissonArrivals, ProfileArrivals or "
@@ -435,8 +452,10 @@ class Scenario:
                 problems.append(
                     f"satisfaction={self.satisfaction!r}: must be a SatisfactionModel or None"
                 )
-        if departments and not start_problems:
-            problems += _policy_problems(self.policy, departments, shapes, self.start)
+        if departments:
+            # With a bad start the probe still runs, at a stand-in instant.
+            now = _PROBE_NOW if start_problems else self.start
+            problems += _policy_problems(self.policy, departments, shapes, now)
         elif not isinstance(self.policy, DispatchPolicy):
             problems.append(f"policy={self.policy!r}: must have decide(task, context)")
         return problems
