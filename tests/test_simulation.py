@@ -562,6 +562,9 @@ def test_unroutable_tasks_stay_registered() -> None:
         arrivals=PoissonArrivals(per_hour=3, mix={"环境卫生": 1, "未知": 1}),
     )
     result = simulate(scenario, seed=4, keep_tasks=True)
+    fast = simulate(scenario, seed=4)
+    assert fast.metrics == result.metrics
+    assert fast.counts == result.counts
     assert result.counts.unrouted > 0
     unrouted = result.by_department[None]
     assert unrouted.open == unrouted.arrived
@@ -731,6 +734,17 @@ def test_no_arrivals() -> None:
     result = simulate(scenario, seed=1)
     assert result.metrics.arrived == 0
     assert result.by_department["城管局"].arrived == 0
+    assert simulate(scenario, seed=1, keep_tasks=True).tasks == ()
+    late = vary(scenario, {"arrivals": TraceArrivals([(T0 + timedelta(days=400), "市容环境")])})
+    assert simulate(late, seed=1).counts.arrivals == 0
+
+
+def test_progress_on_the_general_path() -> None:
+    seen: list[float] = []
+    scenario = vary(mmc_scenario(per_hour=9, handlers=10, days=30), {"return_probability": 0.01})
+    simulate(scenario, seed=1, progress=seen.append)
+    assert len(seen) > 1
+    assert seen[-1] == 1.0
 
 
 # --- the working clock --------------------------------------------------------------------------
