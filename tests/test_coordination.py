@@ -294,6 +294,7 @@ def test_clocks_and_calendar_can_be_replaced() -> None:
         ({"clocks": [1]}, "clocks"),
         ({"calendar": "weekdays"}, "calendar"),
         ({"at": datetime(2024, 5, 6, 9)}, "at"),
+        ({"at": "2024-05-06T09:00+08:00"}, "at"),
         ({"level": "routine"}, "level"),
         ({"blown_by": "和平街道"}, "blown_by"),
         ({"departments": []}, "departments"),
