@@ -172,7 +172,7 @@ class _Durations:
         rank = max(-(-count * numerator // denominator), 1)  # ceil(q * n), at least 1
         seen = 0.0
         key = 0.0
-        for key in sorted(self.buckets):
+        for key in sorted(self.buckets):  # pragma: no branch -- rank <= count always breaks
             seen += self.buckets[key]
             if seen >= rank:
                 break
