@@ -970,6 +970,11 @@ def test_formatting() -> None:
     assert figure(empty, "on_time_rate") is None
     with pytest.raises(ValidationError, match="days"):
         mmc_scenario(per_hour=1, handlers=1, days=0)
+    assert format_metrics(result) == format_result(result)
+    slow = mmc_scenario(per_hour=1, handlers=1, days=1, service_mean_hours=0.5)
+    assert slow.departments[0].service == Exponential(mean=timedelta(minutes=30))
+    with pytest.raises(ValidationError, match="service_mean_hours"):
+        mmc_scenario(per_hour=1, handlers=1, days=1, service_mean_hours=0)
 
 
 def test_satisfaction_responds_to_lateness() -> None:

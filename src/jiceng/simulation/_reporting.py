@@ -28,6 +28,7 @@ def mmc_scenario(
     start: datetime = _DEFAULT_START,
     category: str = "市容环境",
     department: str = "城管局",
+    service_mean_hours: float | None = None,
 ) -> Scenario:
     """An M/M/c scenario: one department, Poisson reports, exponential service, a CategoryPolicy.
 
@@ -43,6 +44,8 @@ def mmc_scenario(
         start: When the run starts (default 2024-01-01 00:00 in Shanghai).
         category: The single category reported.
         department: The department's name.
+        service_mean_hours: The mean service time in hours, a CLI-friendly alternative to
+            ``mean_service`` (it wins when given).
 
     Raises:
         ValidationError: As for :class:`Scenario` (every problem at once), or ``days`` not a
@@ -56,6 +59,13 @@ def mmc_scenario(
     if isinstance(given, bool) or not isinstance(given, int | float) or not given > 0:
         raise ValidationError.for_field("days", days, "must be a positive number")
     duration = timedelta(days=days)
+    if service_mean_hours is not None:
+        hours: object = service_mean_hours
+        if isinstance(hours, bool) or not isinstance(hours, int | float) or not hours > 0:
+            raise ValidationError.for_field(
+                "service_mean_hours", service_mean_hours, "must be a positive number"
+            )
+        mean_service = timedelta(hours=service_mean_hours)
     return Scenario(
         departments=[
             DepartmentModel(department, handlers=handlers, service=Exponential(mean=mean_service))
@@ -83,8 +93,11 @@ def _rate(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def format_metrics(metrics: Metrics, *, lang: str = "zh") -> str:
+def format_metrics(metrics: Metrics | SimulationResult, *, lang: str = "zh") -> str:
     """The metrics as a few readable lines, Chinese (``"zh"``) or English (``"en"``).
+
+    Given a whole :class:`SimulationResult`, it formats it with :func:`format_result` (overall,
+    then per department).
 
     Raises:
         ValidationError: An unknown ``lang``.
@@ -95,6 +108,8 @@ def format_metrics(metrics: Metrics, *, lang: str = "zh") -> str:
     >>> print(format_metrics(m, lang="en").splitlines()[0])
     tasks: 0 arrived, 0 closed, 0 cancelled, 0 open (0 overdue)
     """
+    if isinstance(metrics, SimulationResult):
+        return format_result(metrics, lang=lang)
     m = metrics
     if lang == "zh":
         lines = [
