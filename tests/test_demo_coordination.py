@@ -23,8 +23,8 @@ from jiceng.metrics import MetricsAccumulator, summarize
 
 def test_run_shows_the_three_scenes_chinese_first() -> None:
     text = run()
-    assert text.startswith("一、牵头部门认定")
-    assert text.index("二、街乡吹哨") < text.index("三、三率考核")
+    assert text.startswith("（一）牵头部门认定")
+    assert text.index("（二）街乡吹哨") < text.index("（三）三率考核")
     assert "牵头：住建委（权责清单）；配合：和平街街道、城管委" in text
     assert "生态环境局：超时" in text
     assert "lead: 住建委 (responsibility_list)" in text

@@ -276,7 +276,7 @@ def _width(text: str) -> int:
 
 def run() -> str:
     """Build the three scenes and return the text, Chinese first."""
-    out: list[str] = ["一、牵头部门认定 Lead resolution"]
+    out: list[str] = ["（一）牵头部门认定 Lead resolution"]
     lead = resolver()
     for matter, given, grid in (
         ("老旧小区改造", ["城管委", "住建委", "和平街街道"], None),
@@ -291,7 +291,7 @@ def run() -> str:
         out.append(resolution.describe("en"))
         out.append("")
 
-    out.append("二、街乡吹哨、部门报到 The whistle")
+    out.append("（二）街乡吹哨、部门报到 The whistle")
     w = whistle()
     clock = w.clocks[w.level]
     out.append(
@@ -305,7 +305,7 @@ def run() -> str:
     out.append(f"双考核：部门对街道吹哨的评分 {dict(w.ratings)}，平均 {score:.1f}")
     out.append("")
 
-    out.append("三、三率考核 Scorecards (0.1 响应率 + 0.5 解决率 + 0.4 满意率)")
+    out.append("（三）三率考核 Scorecards (0.1 响应率 + 0.5 解决率 + 0.4 满意率)")
     tasks = department_tasks()
     cards = evaluate(tasks, weights=EvaluationWeights())
     out.append(scorecard_table(cards))
