@@ -60,6 +60,8 @@ def test_policy_and_decision_errors() -> None:
     assert bad.field == "department" and bad.value == "火星局" and "keyword" in str(bad)
     lead = UnresolvedLeadError("no lead", rationale=["规则1", "规则2"])
     assert lead.rationale == ("规则1", "规则2") and lead.field == "departments"
+    assert lead.rationale_en == ()
+    assert UnresolvedLeadError("x", rationale=["甲"], rationale_en=["A"]).rationale_en == ("A",)
 
 
 def test_open311_error_payload() -> None:

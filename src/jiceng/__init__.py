@@ -7,7 +7,8 @@ names most users type; the modules hold the rest:
 - :mod:`jiceng.models` — tasks and their lifecycle, actors, departments, grids, partners;
 - :mod:`jiceng.calendar` — working-time calendars and time limits;
 - :mod:`jiceng.dispatch` — dispatch policies and the thread-safe :class:`Dispatcher`;
-- :mod:`jiceng.metrics` and :mod:`jiceng.coordination` — 三率, lead resolution, the whistle;
+- :mod:`jiceng.metrics` and :mod:`jiceng.coordination` — streaming metrics, 三率 scorecards, lead
+  resolution (牵头/配合), the whistle (吹哨报到);
 - :mod:`jiceng.assessment`, :mod:`jiceng.participation`, :mod:`jiceng.simulation`,
   :mod:`jiceng.interop`, :mod:`jiceng.serialization`, :mod:`jiceng.testing`.
 
@@ -19,6 +20,19 @@ names most users type; the modules hold the rest:
 from __future__ import annotations
 
 from jiceng.calendar import LimitUnit, TimeLimit, WorkCalendar, date_span
+from jiceng.coordination import (
+    EvaluationWeights,
+    LeadResolver,
+    LeadRule,
+    Resolution,
+    Scorecard,
+    ThirdPartyResult,
+    Whistle,
+    WhistleClock,
+    WhistleLevel,
+    WhistleOutcome,
+    evaluate,
+)
 from jiceng.dispatch import (
     EXAMPLE_DEADLINES,
     CategoryPolicy,
@@ -46,6 +60,13 @@ from jiceng.errors import (
     UnknownPolicyError,
     UnresolvedLeadError,
     ValidationError,
+)
+from jiceng.metrics import (
+    GroupedAccumulator,
+    Metrics,
+    MetricsAccumulator,
+    TimeSummary,
+    summarize,
 )
 from jiceng.models import (
     Actor,
@@ -86,43 +107,59 @@ __all__ = [
     "DispatchPolicy",
     "Dispatcher",
     "Duty",
+    "EvaluationWeights",
     "EventKind",
     "Grid",
     "GridCode",
     "GridStandard",
+    "GroupedAccumulator",
     "InvalidDecisionError",
     "InvalidTransitionError",
     "JicengError",
     "KeywordPolicy",
+    "LeadResolver",
+    "LeadRule",
     "LeastLoadedPolicy",
     "Level",
     "LimitUnit",
+    "Metrics",
+    "MetricsAccumulator",
     "Open311Error",
     "Partner",
     "PartnerKind",
     "PermissionDeniedError",
     "Priority",
     "Reporter",
+    "Resolution",
     "ResponsibilityList",
     "Role",
     "RoundRobinPolicy",
     "Satisfaction",
+    "Scorecard",
     "Task",
     "TaskEvent",
     "TaskStatus",
     "TaskView",
     "TerritoryPolicy",
     "TextClassifierPolicy",
+    "ThirdPartyResult",
     "TimeLimit",
+    "TimeSummary",
     "UnknownPolicyError",
     "UnresolvedLeadError",
     "UrgeLevel",
     "ValidationError",
+    "Whistle",
+    "WhistleClock",
+    "WhistleLevel",
+    "WhistleOutcome",
     "WorkCalendar",
     "create_policy",
     "date_span",
+    "evaluate",
     "load_entry_point_policies",
     "register_policy",
+    "summarize",
 ]
 
 

@@ -152,11 +152,15 @@ class UnresolvedLeadError(ValidationError):
 
     Attributes:
         rationale: One line per rule tried, in Chinese.
+        rationale_en: The same lines in English (empty if not given).
     """
 
-    def __init__(self, message: str, *, rationale: Sequence[str]) -> None:
+    def __init__(
+        self, message: str, *, rationale: Sequence[str], rationale_en: Sequence[str] = ()
+    ) -> None:
         super().__init__(message, field="departments")
         self.rationale = tuple(rationale)
+        self.rationale_en = tuple(rationale_en)
 
 
 class Open311Error(ValidationError):

@@ -356,9 +356,8 @@ class LeadResolver:
         error = UnresolvedLeadError(
             f"category={category!r}: no rule could name a lead department; " + "; ".join(en),
             rationale=zh,
+            rationale_en=en,
         )
-        # The English twin, next to the Chinese .rationale (errors.py owns the class).
-        setattr(error, "rationale_en", tuple(en))  # noqa: B010 -- attribute not declared there
         raise error
 
 
