@@ -591,3 +591,21 @@ def random_task(rng: random.Random) -> LightTask:
 
 def random_values(rng: random.Random) -> tuple[object, ...]:
     return task_values(random_task(rng), NOW)
+
+
+def test_a_bad_row_in_a_batch_counts_nothing() -> None:
+
+    acc = MetricsAccumulator(now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    good = (0, 60.0, 120.0, True, False, True, False, True, False, None, None, None)
+    for bad, name in (
+        ((7, *good[1:]), "rows[1].outcome"),
+        ((0, -1.0, *good[2:]), "rows[1].response_s"),
+        ((0, 1.0, float("nan"), *good[3:]), "rows[1].handling_s"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            acc.add_rows([good, bad])
+        assert info.value.field == name
+        assert acc.arrived == 0
+    acc.add_rows([good, good])
+    assert acc.arrived == 2
+    assert acc.result().handling_time.mean == timedelta(minutes=2)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jiceng.metrics import MetricsAccumulator, TimeSummary, summarize, task_values
+from jiceng.metrics import MetricsAccumulator, Row, TimeSummary, summarize, task_values
 from jiceng.models import Satisfaction, Task, TaskStatus
 from jiceng.testing import tasks
 
@@ -153,3 +153,31 @@ def test_groups_partition_the_whole(items: list[Task]) -> None:
         for key, metrics in groups.items():
             members = [t for t in items if getattr(t, by) == key]
             assert metrics == summarize(members, now=NOW)
+
+
+durations = st.one_of(st.none(), st.floats(min_value=0, max_value=1e8, allow_nan=False))
+maybe = st.sampled_from([None, True, False])
+rows = st.tuples(
+    st.sampled_from([0, 1, 2]),
+    durations,
+    durations,
+    maybe,
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    maybe,
+    maybe,
+    st.sampled_from([None, *Satisfaction]),
+)
+
+
+@given(st.lists(rows, max_size=40))
+def test_batched_rows_equal_one_call_each(batch: list[Row]) -> None:
+    one = MetricsAccumulator(now=NOW)
+    many = MetricsAccumulator(now=NOW)
+    for row in batch:
+        one.add_values(*row)
+    many.add_rows(batch)
+    assert many.result() == one.result()

@@ -60,6 +60,7 @@ from jiceng.metrics._accumulator import (
     GroupedAccumulator,
     MeasuredTask,
     MetricsAccumulator,
+    Row,
     task_values,
 )
 from jiceng.metrics._summarize import GROUP_KEYS, summarize
@@ -74,6 +75,7 @@ __all__ = [
     "MeasuredTask",
     "Metrics",
     "MetricsAccumulator",
+    "Row",
     "TimeSummary",
     "summarize",
     "task_values",

@@ -20,8 +20,25 @@ __all__ = [
     "GroupedAccumulator",
     "MeasuredTask",
     "MetricsAccumulator",
+    "Row",
     "task_values",
 ]
+
+Row = tuple[
+    int,
+    "float | None",
+    "float | None",
+    "bool | None",
+    bool,
+    bool,
+    bool,
+    bool,
+    bool,
+    "bool | None",
+    "bool | None",
+    "Satisfaction | None",
+]
+"""One task's fast-path values: the 12 arguments of :meth:`MetricsAccumulator.add_values`."""
 
 CLOSED = 0
 """Outcome code for the fast path: the task is closed (已结案)."""
@@ -308,6 +325,83 @@ class MetricsAccumulator:
             self._response.add((response_s * 1e6 + 0.5) // 1.0)
         if handling_s is not None:
             self._handling.add((handling_s * 1e6 + 0.5) // 1.0)
+
+    def add_rows(self, rows: Sequence[Row]) -> None:
+        """Count many tasks at once: each row holds the 12 :meth:`add_values` arguments, in order.
+
+        This is the batched fast path for engines: the same counts as calling :meth:`add_values`
+        on each row, in one tight loop. The whole batch is checked first; if any row is bad,
+        ``ValidationError`` names it and nothing is counted.
+        """
+        flags = [0] * len(rows)
+        callbacks: list[int] = []
+        responses: list[float] = []
+        handlings: list[float] = []
+        add_response = responses.append
+        add_handling = handlings.append
+        add_callback = callbacks.append
+        satisfied, basically = _SATISFIED, _BASICALLY
+        for index, row in enumerate(rows):
+            (
+                outcome,
+                response_s,
+                handling_s,
+                on_time,
+                overdue,
+                dispatched,
+                returned,
+                resolved,
+                reworked,
+                contacted,
+                cb_resolved,
+                satisfaction,
+            ) = row
+            if outcome == CLOSED:
+                code = 0
+            elif outcome == OPEN:
+                code = 3 if overdue else 2
+            elif outcome == CANCELLED:
+                code = 1
+            else:
+                raise ValidationError.for_field(
+                    f"rows[{index}].outcome",
+                    outcome,
+                    "must be CLOSED (0), CANCELLED (1) or OPEN (2)",
+                )
+            if response_s is not None:
+                if not 0.0 <= response_s < _MAX_SECONDS:
+                    raise _bad_duration(f"rows[{index}].response_s", response_s)
+                add_response((response_s * 1e6 + 0.5) // 1.0)
+            if handling_s is not None:
+                if not 0.0 <= handling_s < _MAX_SECONDS:
+                    raise _bad_duration(f"rows[{index}].handling_s", handling_s)
+                add_handling((handling_s * 1e6 + 0.5) // 1.0)
+            if on_time is not None:
+                code += 8 if on_time else 4
+            if dispatched:
+                code += 24 if returned else 12
+            if resolved:
+                code += 72 if reworked else 36
+            flags[index] = code
+            if contacted is not None:
+                code = 2 if contacted else 1
+                if cb_resolved:
+                    code += 2
+                if satisfaction is not None:
+                    code += (
+                        4 if satisfaction is satisfied else 8 if satisfaction is basically else 12
+                    )
+                add_callback(code)
+        counts = self._flags
+        for code in flags:
+            counts[code] += 1.0
+        counts = self._callbacks
+        for code in callbacks:
+            counts[code] += 1.0
+        if responses:
+            self._response.add_many(responses)
+        if handlings:
+            self._handling.add_many(handlings)
 
     def merge(self, other: MetricsAccumulator) -> MetricsAccumulator:
         """Add another accumulator's counts into this one and return ``self``.

@@ -17,11 +17,11 @@ __all__ = ["MAX_SECONDS", "Durations"]
 # the exact minimum and maximum. There are fewer than 3,900 keys for durations up to 142 years,
 # so memory is O(buckets), never O(tasks).
 #
-# The hot path creates no int objects: counts, keys and sums are integer-valued floats. CPython
-# recycles floats through a free list, while an int above 256 is a fresh allocation each time
-# (and costs far more under tracemalloc). Integer-valued floats add exactly below 2**53; the
-# running sum is flushed into an exact int before it reaches _FLUSH, so the total (and the mean)
-# stay exact.
+# Counts and sums are integer-valued floats: CPython recycles floats through a free list, while an
+# int above 256 is a fresh allocation each time. Log-bucket keys are the ints math.floor returns
+# (cheaper than float floor division; a key is a short-lived object, never accumulated).
+# Integer-valued floats add exactly below 2**53; the running sum is flushed into an exact int
+# before it reaches _FLUSH, so the total (and the mean) stay exact.
 _RATIO = 1.01
 _EXACT = 256.0
 _INV_LOG_RATIO = 1.0 / math.log(_RATIO)
@@ -29,6 +29,7 @@ _FLUSH = float(2**52)
 _MAX_SECONDS = 2**52 / 1e6
 """The longest duration counted: 2**52 microseconds, about 142 years."""
 _log = math.log
+_floor = math.floor
 
 
 def _divide_and_round(a: int, b: int) -> int:
@@ -50,7 +51,7 @@ class _Durations:
         self.flushed = 0  # the exact int part of the sum
         self.max_us = -1.0
         self.min_us = -1.0
-        self.buckets: dict[float, float] = {}  # key -> count, both integer-valued floats
+        self.buckets: dict[float, float] = {}  # key (exact µs, or an int log-bucket) -> count
 
     def __getstate__(self) -> tuple[float, int, float, float, dict[float, float]]:
         return (self.total, self.flushed, self.max_us, self.min_us, self.buckets)
@@ -64,7 +65,7 @@ class _Durations:
 
     def add(self, us: float) -> None:
         """Count one duration: a non-negative integer-valued float of microseconds (≤ 2**52)."""
-        key = (_log(us) * _INV_LOG_RATIO) // 1.0 if us >= _EXACT else us
+        key = _floor(_log(us) * _INV_LOG_RATIO) if us >= _EXACT else us
         buckets = self.buckets
         buckets[key] = buckets.get(key, 0.0) + 1.0
         total = self.total + us
@@ -76,6 +77,35 @@ class _Durations:
             self.max_us = us
         if us < self.min_us or self.min_us < 0.0:
             self.min_us = us
+
+    def add_many(self, values: list[float]) -> None:
+        """Count many durations at once (microsecond floats as for :meth:`add`), in one tight loop."""
+        buckets = self.buckets
+        get = buckets.get
+        total = self.total
+        flushed = self.flushed
+        high = self.max_us
+        low = self.min_us
+        if low < 0.0 and values:
+            low = values[0]
+        log = _log
+        floor = _floor
+        inv = _INV_LOG_RATIO
+        for us in values:
+            key = floor(log(us) * inv) if us >= _EXACT else us
+            buckets[key] = get(key, 0.0) + 1.0
+            total += us
+            if total >= _FLUSH:
+                flushed += int(total)
+                total = 0.0
+            if us > high:  # noqa: PLR1730 -- cheaper than max() on the hot path
+                high = us
+            if us < low:  # noqa: PLR1730 -- cheaper than min() on the hot path
+                low = us
+        self.total = total
+        self.flushed = flushed
+        self.max_us = high
+        self.min_us = low
 
     def merge(self, other: _Durations) -> None:
         if not other.buckets:
