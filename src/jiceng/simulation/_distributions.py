@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Protocol, runtime_checkable
 
 from attrs import field, frozen
@@ -27,7 +27,9 @@ __all__ = [
     "Exponential",
     "Gamma",
     "LogNormal",
+    "exponential_stream",
     "sampler_for",
+    "stream_sampler",
 ]
 
 _ZERO = timedelta(0)
@@ -276,3 +278,56 @@ def sampler_for(distribution: Distribution, rng: random.Random) -> Callable[[], 
         return sample(rng).total_seconds()
 
     return draw
+
+
+_BLOCK = 256
+
+
+def _formula_matches_expovariate() -> bool:
+    """Whether ``-log(1 - random()) / lambd`` is exactly what this Python's expovariate draws."""
+    one, two = random.Random(2026), random.Random(2026)
+    lambd = 1.0 / 3600.0
+    return all(one.expovariate(lambd) == -math.log(1.0 - two.random()) / lambd for _ in range(64))
+
+
+_INLINE_EXPONENTIAL = _formula_matches_expovariate()
+
+
+def stream_sampler(distribution: Distribution, rng: random.Random) -> Callable[[], float]:
+    """Like :func:`sampler_for`, for a generator that nothing else draws from.
+
+    It returns the very same values in the very same order, but draws exponential ones in
+    blocks of 256 inside one comprehension (no Python call per draw), so it may run ahead of
+    the values it has returned. The simulation gives each department's service its own
+    generator, so this changes no result.
+
+    >>> a = stream_sampler(Exponential(mean=timedelta(hours=1)), random.Random(7))
+    >>> b = sampler_for(Exponential(mean=timedelta(hours=1)), random.Random(7))
+    >>> [a() for _ in range(300)] == [b() for _ in range(300)]
+    True
+    """
+    if not (_INLINE_EXPONENTIAL and isinstance(distribution, Exponential)):
+        return sampler_for(distribution, rng)
+    return exponential_stream(rng, 1.0 / distribution.mean.total_seconds())
+
+
+def exponential_stream(rng: random.Random, lambd: float) -> Callable[[], float]:
+    """Draws of ``rng.expovariate(lambd)``, in order, computed in blocks (see :func:`stream_sampler`).
+
+    Only for a generator that nothing else draws from.
+
+    >>> a = exponential_stream(random.Random(3), 0.5)
+    >>> b = random.Random(3)
+    >>> [a() for _ in range(300)] == [b.expovariate(0.5) for _ in range(300)]
+    True
+    """
+    if not _INLINE_EXPONENTIAL:  # pragma: no cover -- every CPython so far uses the formula
+        return partial(rng.expovariate, lambd)
+    draw = rng.random
+    log = math.log
+    count = range(_BLOCK)
+
+    def block() -> list[float]:
+        return [-log(1.0 - draw()) / lambd for _ in count]
+
+    return chain.from_iterable(iter(block, None)).__next__

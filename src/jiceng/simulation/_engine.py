@@ -23,6 +23,7 @@ from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from heapq import heappop, heappush
 from itertools import accumulate
 from typing import Any
@@ -36,7 +37,7 @@ from jiceng.metrics import CLOSED, OPEN, Metrics, MetricsAccumulator, Row
 from jiceng.models import Actor, Channel, Priority, Satisfaction, Task
 from jiceng.simulation._arrivals import PoissonArrivals, Shape
 from jiceng.simulation._clock import WorkClock
-from jiceng.simulation._distributions import sampler_for
+from jiceng.simulation._distributions import exponential_stream, stream_sampler
 from jiceng.simulation._scenario import Scenario
 
 __all__ = ["Progress", "RunCounts", "SimulationResult", "simulate"]
@@ -395,7 +396,7 @@ class _Run:
         adders = [acc.add_values for acc in accs]
         add_unrouted = unrouted_acc.add_values
         samplers = [
-            sampler_for(d.service, _rng(seed, f"service/{d.name}")) for d in scenario.departments
+            stream_sampler(d.service, _rng(seed, f"service/{d.name}")) for d in scenario.departments
         ]
         free = [d.handlers for d in scenario.departments]
         queues: list[deque[list[Any]]] = [deque() for _ in range(n_dept)]
@@ -649,9 +650,10 @@ class _Run:
         # Finished tasks are counted in batches (MetricsAccumulator.add_rows): one tight loop per
         # batch instead of one call per task.
         batches: list[list[Row]] = [[] for _ in self.names]
+        batch_size = _BATCH
         add_unrouted = unrouted_acc.add_values
         samplers = [
-            sampler_for(d.service, _rng(seed, f"service/{d.name}")) for d in scenario.departments
+            stream_sampler(d.service, _rng(seed, f"service/{d.name}")) for d in scenario.departments
         ]
         free = [d.handlers for d in scenario.departments]
         queues: list[deque[tuple[Any, ...]]] = [deque() for _ in self.names]
@@ -691,8 +693,13 @@ class _Run:
         last = len(cumulative) - 1
         choose = inline and last > 0
         next_arrival = arrivals._stream(scenario.start, horizon, rng_arrivals).__next__
+        if inline and not choose and rate > 0:
+            # One category: the arrival generator draws only gaps, so they can come in blocks.
+            next_gap = exponential_stream(rng_arrivals, rate)
+        else:
+            next_gap = partial(gap, rate)
         if inline:
-            wa = gap(rate) if rate > 0 else math.inf
+            wa = next_gap() if rate > 0 else math.inf
             k = 0
         else:
             try:
@@ -737,7 +744,7 @@ class _Run:
                                 rating,
                             )
                         )
-                        if len(batch) >= _BATCH:
+                        if len(batch) >= batch_size:
                             accs[d].add_rows(batch)
                             batch.clear()
                 q = queues[d]
@@ -805,7 +812,7 @@ class _Run:
             if progress is not None and not number & _PROGRESS_EVERY:
                 progress(min(wa / horizon, 1.0))
             if inline:
-                wa += gap(rate)
+                wa += next_gap()
             else:
                 try:
                     wa, k = next_arrival()
