@@ -209,3 +209,34 @@ def test_decisions_are_memoised_only_when_grid_free(monkeypatch: pytest.MonkeyPa
     for text in ("垃圾", "噪音", "燃气", "身份证"):
         clf.decide(report("x", text), everywhere)
     assert len(clf._decided) <= 2
+
+
+def test_packed_scores_match_the_exact_float_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jiceng.dispatch import _classifier
+
+    examples = [
+        ("环境卫生 小区垃圾堆积", "城管局"),
+        ("环境卫生 道路垃圾未清扫", "城管局"),
+        ("邻里纠纷 楼上噪音扰民", "司法所"),
+        ("Noise Loud Music/Party", "NYPD"),
+        ("Street Condition Pothole", "DOT"),
+    ]
+    texts = ["垃圾没人清", "loud music party next door", "pothole on main street", "完全无关"]
+    packed = TextClassifierPolicy().fit(examples)
+    fast = [packed.predict_proba(t) for t in texts]
+    monkeypatch.setattr(_classifier, "_LANE_LIMIT", 0)  # every text takes the exact float path
+    exact_policy = TextClassifierPolicy().fit(examples)
+    exact = [exact_policy.predict_proba(t) for t in texts]
+    for one, two in zip(fast, exact, strict=True):
+        assert one.keys() == two.keys()
+        for name in one:
+            assert one[name] == pytest.approx(two[name], rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("ngram", [(1, 3), (2, 3), (1, 4), (3, 5), (1, 1), (2, 2)])
+@pytest.mark.parametrize("text", ["", "a", "ab", "abcdef 垃圾堆积"])
+def test_ngrams_are_every_substring_of_each_length(ngram: tuple[int, int], text: str) -> None:
+    policy = TextClassifierPolicy(ngram=ngram)
+    low, high = ngram
+    expected = [text[i : i + n] for n in range(low, high + 1) for i in range(len(text) - n + 1)]
+    assert policy._grams(text) == expected
