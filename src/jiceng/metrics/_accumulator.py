@@ -330,9 +330,11 @@ class MetricsAccumulator:
         """Count many tasks at once: each row holds the 12 :meth:`add_values` arguments, in order.
 
         This is the batched fast path for engines: the same counts as calling :meth:`add_values`
-        on each row, in one tight loop. (Its encoding repeats :meth:`add_values` on purpose: a
-        shared helper would double the single-row path's cost. A property test keeps them equal.) The whole batch is checked first; if any row is bad,
+        on each row, in one tight loop. The whole batch is checked first; if any row is bad,
         ``ValidationError`` names it and nothing is counted.
+
+        Its encoding repeats :meth:`add_values` on purpose: a shared helper would double the
+        single-row path's cost. A property test keeps the two equal.
         """
         flags = [0] * len(rows)
         callbacks: list[int] = []

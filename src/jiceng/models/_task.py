@@ -778,25 +778,29 @@ class Task:
             e.department for e in self._events if e.kind is K.RETURNED and e.department
         )
 
+    def has_event(self, kind: EventKind) -> bool:
+        """Whether the history holds an event of ``kind``."""
+        return any(e.kind is kind for e in self._events)
+
     @property
     def ever_dispatched(self) -> bool:
         """Whether the task was ever dispatched."""
-        return any(e.kind is K.DISPATCHED for e in self._events)
+        return self.has_event(K.DISPATCHED)
 
     @property
     def ever_returned(self) -> bool:
         """Whether the task was ever sent back."""
-        return any(e.kind is K.RETURNED for e in self._events)
+        return self.has_event(K.RETURNED)
 
     @property
     def ever_resolved(self) -> bool:
         """Whether the task was ever reported handled."""
-        return any(e.kind is K.RESOLVED for e in self._events)
+        return self.has_event(K.RESOLVED)
 
     @property
     def ever_reworked(self) -> bool:
         """Whether the task was ever sent back for rework."""
-        return any(e.kind is K.REWORKED for e in self._events)
+        return self.has_event(K.REWORKED)
 
     def timeline(self, lang: str = "zh") -> str:
         """The history as readable lines, one per event (see :meth:`TaskEvent.describe`)."""
