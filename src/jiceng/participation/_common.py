@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from jiceng.errors import ValidationError
+from jiceng.models._validate import check_aware, check_text
 
 __all__ = [
     "Lang",
@@ -67,26 +68,6 @@ class Reason(str):
 
 def _rebuild_reason(zh: str, en: str, code: str, detail: str) -> Reason:
     return Reason(zh, en, code=code, detail=detail)
-
-
-def check_aware(name: str, value: object) -> datetime:
-    """Return ``value`` if it is a timezone-aware datetime, else raise ``ValidationError``."""
-    if not isinstance(value, datetime):
-        raise ValidationError.for_field(name, value, "must be a datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError.for_field(
-            name, value, "must be timezone-aware (naive datetimes are ambiguous)"
-        )
-    return value
-
-
-def check_text(name: str, value: object) -> str:
-    """Return ``value`` if it is a non-blank string, else raise ``ValidationError``."""
-    if not isinstance(value, str):
-        raise ValidationError.for_field(name, value, "must be a string")
-    if not value.strip():
-        raise ValidationError.for_field(name, value, "must not be empty")
-    return value
 
 
 def check_number(name: str, value: object, *, minimum: float = 0.0, integer: bool = False) -> float:
