@@ -11,7 +11,7 @@ import csv
 import importlib
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 __all__ = ["main"]
