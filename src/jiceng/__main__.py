@@ -89,9 +89,8 @@ def _replay(args: argparse.Namespace) -> int:
     print(f"{'department':<12} {'arrived':>8} {'closed':>8} {'open':>6} {'mean handling':>16}")
     for key, metrics in sorted(groups.items(), key=lambda kv: -kv[1].arrived):
         mean = metrics.handling_time.mean
-        print(
-            f"{key!s:<12} {metrics.arrived:>8} {metrics.closed:>8} {metrics.open:>6} {mean!s:>16}"
-        )
+        shown = "—" if mean is None else str(timedelta(seconds=round(mean.total_seconds())))
+        print(f"{key!s:<12} {metrics.arrived:>8} {metrics.closed:>8} {metrics.open:>6} {shown:>16}")
     return 0
 
 
