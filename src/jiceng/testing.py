@@ -92,6 +92,15 @@ _REASONS = st.text(
 _STEP = st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3))
 
 
+def _later(when: datetime, step: timedelta) -> datetime:
+    """``when`` plus ``step`` of elapsed time, in ``when``'s zone.
+
+    Plain ``when + step`` is wall-clock arithmetic: it drops ``fold``, so from the second 01:30 of
+    a fall-back night it can land an hour *earlier*.
+    """
+    return (when.astimezone(timezone.utc) + step).astimezone(when.tzinfo)
+
+
 def _names(values: Iterable[str] | None, default: Sequence[str]) -> tuple[str, ...]:
     names = tuple(default if values is None else values)
     if not names:
@@ -228,11 +237,13 @@ def tasks(
             break
         if wanted is not None and task.status.is_terminal and task.status not in wanted:
             break
-        now = now + draw(_STEP)
+        now = _later(now, draw(_STEP))
         if not _step(draw, task, now=now, names=names, grid=grid, resident=resident):
             break
     if wanted is not None and task.status not in wanted:
-        _drive(task, wanted, now=now + timedelta(minutes=1), lead=draw(st.sampled_from(names)))
+        _drive(
+            task, wanted, now=_later(now, timedelta(minutes=1)), lead=draw(st.sampled_from(names))
+        )
     return task
 
 
@@ -317,8 +328,8 @@ def _step(
         lead = draw(st.sampled_from(names))
         others = [n for n in names if n != lead]
         helpers = draw(st.lists(st.sampled_from(others), unique=True, max_size=2)) if others else []
-        due = draw(st.none() | _STEP.map(lambda d: now + d + timedelta(hours=1)))
-        response = draw(st.none() | _STEP.map(lambda d: now + d))
+        due = draw(st.none() | _STEP.map(lambda d: _later(now, d + timedelta(hours=1))))
+        response = draw(st.none() | _STEP.map(lambda d: _later(now, d)))
         task.dispatch(
             to=lead,
             at=now,

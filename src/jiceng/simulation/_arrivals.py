@@ -287,11 +287,11 @@ class TraceArrivals:
     """Replay real reports (回放): their times, categories, grids and, for tasks, their text.
 
     Args:
-        records: Tasks (anything with ``reported_at`` and ``category``; ``grid``, ``description``,
-            ``location``, ``priority`` and ``channel`` are used when present) or plain
-            ``(at, category)`` / ``(at, category, grid)`` tuples, e.g. NYC 311 ``Created Date`` and
-            ``Complaint Type``. They are sorted by time (stably); reports before the scenario's
-            start or after its end are skipped.
+        tasks_or_records: Tasks (anything with ``reported_at`` and ``category``; ``grid``,
+            ``description``, ``location``, ``priority`` and ``channel`` are used when present) or
+            plain ``(at, category)`` / ``(at, category, grid)`` tuples, e.g. NYC 311 ``Created
+            Date`` and ``Complaint Type``. They are sorted by time (stably) and kept as
+            :attr:`records`; reports before the scenario's start or after its end are skipped.
 
     Raises:
         ValidationError: Listing every bad record (a naive time, an empty category …) at once.
@@ -303,7 +303,7 @@ class TraceArrivals:
     2
     """
 
-    records: tuple[tuple[datetime, Shape], ...] = field(converter=_trace)
+    records: tuple[tuple[datetime, Shape], ...] = field(converter=_trace, alias="tasks_or_records")
 
     def _problems(self, where: str) -> list[str]:
         del where  # records are checked when the trace is built

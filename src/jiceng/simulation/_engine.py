@@ -511,7 +511,9 @@ class _Run:
             if heap and heap[0][0] <= ta:
                 # -- a service ends ---------------------------------------------------------------
                 te, _, d, rec = pop(heap)
-                we = te if end_wall is None else end_wall(te)
+                # With a calendar, a zero-length service started at the first instant of a
+                # working period ends there, not at the end of the previous period (before it).
+                we = te if end_wall is None else max(end_wall(te), rec[4])
                 log = rec[7]
                 if rw_p and rw_draw() < rw_p:
                     self.reworks += 1
