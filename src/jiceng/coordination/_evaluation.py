@@ -279,9 +279,15 @@ def _card(
     )
 
 
+# Composites are compared at 1e-12: the same rates computed from different counts (1.9 / 2 and
+# 5.7 / 6) can differ in the last bit of a float, and equal composites must tie by key.
+_TIE_DIGITS = 12
+
+
 def _order(card: Scorecard) -> tuple[bool, float, bool, str]:
     composite = card.composite
-    return (composite is None, -(composite or 0.0), card.key is None, str(card.key))
+    score = -round(composite, _TIE_DIGITS) if composite is not None else 0.0
+    return (composite is None, score, card.key is None, str(card.key))
 
 
 def _check_weights(weights: object) -> EvaluationWeights:

@@ -27,6 +27,7 @@ from itertools import repeat
 from operator import add, itemgetter
 from typing import Any
 
+import attrs
 from attrs import define, field
 
 from jiceng.dispatch._core import Decision, DispatchContext, TaskView
@@ -77,6 +78,12 @@ def _check_threshold(_inst: object, _attribute: object, value: object) -> None:
         raise ValidationError.for_field("threshold", value, "must be a probability in [0, 1]")
 
 
+def _new_threshold(inst: TextClassifierPolicy, _attribute: object, value: float) -> float:
+    """A new threshold invalidates the memoised decisions (they were cut at the old one)."""
+    inst._decided = {}
+    return value
+
+
 @define(kw_only=True)
 class TextClassifierPolicy:
     """Route by learned text (文本分类派单): naive Bayes over character n-grams.
@@ -106,7 +113,11 @@ class TextClassifierPolicy:
 
     ngram: tuple[int, int] = field(default=(1, 3), converter=_ngram_pair, validator=_check_ngram)
     alpha: float = field(default=0.5, validator=_check_alpha)
-    threshold: float = field(default=0.0, validator=_check_threshold)
+    threshold: float = field(
+        default=0.0,
+        validator=_check_threshold,
+        on_setattr=[attrs.setters.validate, _new_threshold],
+    )
     _classes: tuple[str, ...] = field(default=(), init=False)
     _prior: tuple[float, ...] = field(default=(), init=False)
     _unseen: tuple[float, ...] = field(default=(), init=False)

@@ -303,6 +303,9 @@ class Dispatcher:
     ) -> Task:
         """Take a report (受理): create the task with the next id, register it and dispatch it.
 
+        The next id is the next sequential one (``T000001``, …) that no tracked task holds; an
+        id taken by a task given to :meth:`submit` is skipped.
+
         Returns:
             The task: DISPATCHED, or REGISTERED and in :attr:`triage` when nothing could place it.
 
@@ -311,6 +314,9 @@ class Dispatcher:
             InvalidDecisionError: The policy chose an ineligible department; nothing changes.
         """
         with self._lock:
+            number = self._count + 1
+            while f"{self.id_prefix}{number:06d}" in self._tasks:
+                number += 1  # taken by a task given to submit(): skip it, never block
             task = Task.report(
                 category=category,
                 description=description,
@@ -320,10 +326,10 @@ class Dispatcher:
                 channel=channel,
                 priority=priority,
                 reporter=reporter,
-                id=f"{self.id_prefix}{self._count + 1:06d}",
+                id=f"{self.id_prefix}{number:06d}",
             )
             self._submit(task, at)
-            self._count += 1
+            self._count = number
             return task
 
     def submit(self, task: Task, *, at: datetime) -> Decision | None:
@@ -432,7 +438,9 @@ class Dispatcher:
         """Raise each overdue task one urge level (催办 → 督办 → 通报), recorded by the system.
 
         A task reaches level *i* once it is late by at least ``escalation[i]``; each call raises
-        it by one level at most, so the steps are always recorded in order.
+        it by one level at most, so the steps are always recorded in order. The sweep also
+        brings :attr:`loads` up to date first (as :meth:`refresh` does), so steps that
+        departments took on their tasks directly stop counting.
 
         Returns:
             What was raised, by task id.
@@ -441,6 +449,8 @@ class Dispatcher:
         raised: list[Escalation] = []
         system = Actor.system()
         with self._lock:
+            for task in tuple(self._tasks.values()):
+                self._sync(task)
             for task in self.overdue(now):
                 lateness = self._lateness(task, now)
                 reached = sum(step <= lateness for step in self.escalation)
@@ -552,10 +562,19 @@ class Dispatcher:
             why = f"the department does not serve grid {task.grid!r}"
         else:
             unknown = [c for c in decision.cooperating if c not in self.departments]
-            if not unknown:
+            outside = [
+                c for c in decision.cooperating if c not in unknown and not self._serves(c, task)
+            ]
+            if not unknown and not outside:
                 return
-            why = f"unknown cooperating departments {unknown}"
+            if unknown:
+                why = f"unknown cooperating departments {unknown}"
+            else:
+                why = f"cooperating departments {outside} do not serve grid {task.grid!r}"
         raise InvalidDecisionError(policy=who, department=decision.department, why=why)
+
+    def _serves(self, department: str, task: Task) -> bool:
+        return self.departments[department].serves(task.grid)
 
     def _dues(self, task: Task, at: datetime) -> tuple[datetime | None, datetime | None]:
         table = self.deadlines
