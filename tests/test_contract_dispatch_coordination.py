@@ -1232,3 +1232,37 @@ def test_time_summary_exact_count_mean_max_and_close_percentiles() -> None:
     ranked = sorted(values)
     p90 = ranked[-(-len(ranked) * 9 // 10) - 1]  # nearest rank
     assert abs(summary.p90 - p90) <= p90 * 0.01
+
+
+# -- regressions: determinism and DST --------------------------------------------------------------
+
+
+def test_decision_cooperating_from_a_set_is_sorted() -> None:
+    """Regression: a set's iteration order varies with the hash seed; the decision's must not."""
+    names = {"园林局", "城管局", "水务局", "街道办"}
+    decision = Decision(department="住建局", cooperating=names, reason="r", policy="p")
+    assert decision.cooperating == tuple(sorted(names))
+    frozen_names = Decision(
+        department="住建局", cooperating=frozenset(names), reason="r", policy="p"
+    )
+    assert frozen_names.cooperating == tuple(sorted(names))
+
+
+def test_on_time_is_judged_on_instants_across_the_dst_fold() -> None:
+    """Regression: resolved 40 minutes after its due time, in the repeated hour, is late."""
+    ny = ZoneInfo("America/New_York")
+    start = datetime(2024, 11, 3, 0, 0, tzinfo=ny)
+    due = datetime(2024, 11, 3, 1, 30, tzinfo=ny)  # fold=0: EDT, 05:30 UTC
+    resolved = datetime(2024, 11, 3, 1, 10, fold=1, tzinfo=ny)  # EST, 06:10 UTC
+    assert resolved.astimezone(timezone.utc) > due.astimezone(timezone.utc)
+    task = Task.report(category="x", description="d", at=start)
+    task.register(at=start, by=Actor.platform())
+    task.dispatch(to="A", at=start, by=Actor.platform(), resolve_due=due)
+    task.accept(at=start, by=Actor.department("A"))
+    task.resolve(at=resolved, by=Actor.department("A"))
+    m = summarize([task], now=resolved)
+    assert (m.on_time, m.on_time_denominator, m.on_time_rate) == (0, 1, 0.0)
+    waiting = Task.report(category="x", description="d", at=start)
+    waiting.register(at=start, by=Actor.platform())
+    waiting.dispatch(to="A", at=start, by=Actor.platform(), resolve_due=due)
+    assert summarize([waiting], now=resolved).on_time_denominator == 1  # past due at 06:10 UTC

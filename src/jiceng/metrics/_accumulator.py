@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Generic, Protocol, TypeVar
 
 from jiceng.errors import ValidationError
@@ -94,6 +94,7 @@ _BASICALLY = Satisfaction.BASICALLY_SATISFIED
 _DISSATISFIED = Satisfaction.DISSATISFIED
 _ST_CLOSED = TaskStatus.CLOSED
 _ST_CANCELLED = TaskStatus.CANCELLED
+_UTC = timezone.utc
 
 _Values = tuple[
     int,
@@ -147,9 +148,11 @@ def task_values(task: MeasuredTask, now: datetime) -> _Values:
     resolved_at = task.resolved_at
     on_time: bool | None = None
     if due is not None:
+        # On instants: two datetimes sharing one tzinfo compare by wall clock, ignoring DST.
+        due = due.astimezone(_UTC)
         if resolved_at is not None:
-            on_time = resolved_at <= due
-        elif outcome == OPEN and now > due:
+            on_time = resolved_at.astimezone(_UTC) <= due
+        elif outcome == OPEN and now.astimezone(_UTC) > due:
             on_time = False
     overdue = outcome == OPEN and task.is_overdue(now)
     response = task.response_time
