@@ -672,11 +672,11 @@ class Task:
             )
         if not isinstance(reason, str):
             raise ValidationError.for_field("reason", reason, "must be a string")
-        at, after = self._guard(K.COOPERATING_ADDED, at, by)
-        if self.department in names:
+        if self.department in names:  # an argument error: checked before the step and the actor
             raise ValidationError.for_field(
                 "departments", names, f"must not include the lead {self.department!r}"
             )
+        at, after = self._guard(K.COOPERATING_ADDED, at, by)
         merged = tuple(sorted(set(self.cooperating) | set(names)))
         self._commit(
             self._event(K.COOPERATING_ADDED, at, after, by, note=reason, cooperating=names),
