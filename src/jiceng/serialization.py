@@ -26,7 +26,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
@@ -40,6 +40,15 @@ from dateutil.relativedelta import relativedelta
 
 from jiceng.errors import ValidationError
 from jiceng.models import Channel, Priority, Reporter, Task, TaskEvent
+from jiceng.participation import Reason
+from jiceng.simulation import (
+    Deterministic,
+    Distribution,
+    Empirical,
+    Exponential,
+    Gamma,
+    LogNormal,
+)
 
 __all__ = ["from_dict", "make_converter", "to_dict"]
 
@@ -138,6 +147,47 @@ def _iso_in(kind: type[date] | type[time]) -> Callable[[object, object], Any]:
     return structure
 
 
+def _hashable_in(value: object, _type: object) -> Hashable:
+    """A ``Hashable`` field (a scorecard's group key): lists come back as tuples."""
+    if isinstance(value, list):
+        return tuple(_hashable_in(item, _type) for item in value)
+    if isinstance(value, Mapping):
+        raise ValidationError.for_field("key", value, "a mapping is not a hashable key")
+    return value  # str, int, float, bool, None
+
+
+def _reason_out(value: Reason) -> dict[str, str]:
+    return {"zh": value.zh, "en": value.en, "code": value.code, "detail": value.detail}
+
+
+def _reason_in(value: object, _type: object) -> Reason:
+    if isinstance(value, str):
+        return value if isinstance(value, Reason) else Reason(value)
+    if not isinstance(value, Mapping) or not isinstance(value.get("zh"), str):
+        raise ValidationError.for_field(
+            "reason", value, "must be a string or a mapping with 'zh', 'en', 'code', 'detail'"
+        )
+    extra = set(value) - {"zh", "en", "code", "detail"}
+    if extra:
+        raise ValidationError.for_field("reason", value, f"unknown keys {sorted(extra)}")
+    texts = {key: value.get(key, "") for key in ("en", "code", "detail")}
+    for key, text in texts.items():
+        if not isinstance(text, str):
+            raise ValidationError.for_field(f"reason.{key}", text, "must be a string")
+    return Reason(value["zh"], texts["en"], code=texts["code"], detail=texts["detail"])
+
+
+#: The built-in service-time distributions, tagged by ``"kind"`` where a field holds any of them.
+_DISTRIBUTIONS: dict[str, type[Any]] = {
+    "deterministic": Deterministic,
+    "empirical": Empirical,
+    "exponential": Exponential,
+    "gamma": Gamma,
+    "lognormal": LogNormal,
+}
+_DISTRIBUTION_KINDS = {cls: kind for kind, cls in _DISTRIBUTIONS.items()}
+
+
 def make_converter(*, reveal_pii: bool = False) -> cattrs.Converter:
     """Build the cattrs converter used by :func:`to_dict` and :func:`from_dict`.
 
@@ -167,6 +217,29 @@ def make_converter(*, reveal_pii: bool = False) -> cattrs.Converter:
     conv.register_unstructure_hook(
         frozenset, lambda value: sorted(conv.unstructure(v) for v in value)
     )
+
+    conv.register_structure_hook_func(lambda t: t is Hashable, _hashable_in)
+    conv.register_unstructure_hook(Reason, _reason_out)
+    conv.register_structure_hook(Reason, _reason_in)
+
+    def distribution_out(value: object) -> dict[str, Any]:
+        kind = _DISTRIBUTION_KINDS.get(type(value))
+        if kind is None:
+            raise ValidationError.for_field(
+                "service", value, "only the built-in distributions can be serialised"
+            )
+        return {"kind": kind, **conv.unstructure(value)}
+
+    def distribution_in(value: object, _type: object) -> Any:
+        if not isinstance(value, Mapping) or value.get("kind") not in _DISTRIBUTIONS:
+            raise ValidationError.for_field(
+                "service", value, f"must be a mapping with 'kind' among {sorted(_DISTRIBUTIONS)}"
+            )
+        fields = {k: v for k, v in value.items() if k != "kind"}
+        return conv.structure(fields, _DISTRIBUTIONS[str(value["kind"])])
+
+    conv.register_unstructure_hook_func(lambda t: t is Distribution, distribution_out)
+    conv.register_structure_hook_func(lambda t: t is Distribution, distribution_in)
 
     base_reporter = cattrs.gen.make_dict_unstructure_fn(Reporter, conv)
     if reveal_pii:
