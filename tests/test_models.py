@@ -443,6 +443,8 @@ def test_bad_step_arguments() -> None:
         )
     task.record_callback(contacted=False, resolved=None, satisfaction=None, at=at(7), by=PLATFORM)
     assert task.callback is not None and not task.callback.contacted
+    task.record_callback(contacted=False, resolved=False, satisfaction=None, at=at(8), by=PLATFORM)
+    assert task.callback.resolved is False
 
 
 @pytest.mark.parametrize(

@@ -699,11 +699,15 @@ class Task:
             raise ValidationError.for_field("resolved", resolved, "must be True, False or None")
         if satisfaction is not None:
             _is(satisfaction, Satisfaction, "satisfaction")
-        if not contacted and (satisfaction is not None or resolved is not None):
+        # Nobody reached: no verdict, and the problem cannot be confirmed solved (False is allowed:
+        # it counts the same as None in 解决率).
+        if not contacted and satisfaction is not None:
             raise ValidationError.for_field(
-                "satisfaction" if satisfaction is not None else "resolved",
-                satisfaction if satisfaction is not None else resolved,
-                "must be None when the resident was not contacted",
+                "satisfaction", satisfaction, "must be None when the resident was not contacted"
+            )
+        if not contacted and resolved:
+            raise ValidationError.for_field(
+                "resolved", resolved, "must be None or False when the resident was not contacted"
             )
         at, after = self._guard(K.CALLBACK, at, by)
         event = self._event(
