@@ -49,7 +49,7 @@ def item(
     recommendation: str = "",
 ) -> CheckItem:
     return CheckItem(
-        item_id,
+        id=item_id,
         criterion=criterion,
         severity=severity,
         requirement=f"要求 {item_id}",
@@ -228,10 +228,10 @@ def test_check_item_validation() -> None:
     with pytest.raises(ValidationError, match="severity"):
         item("X-01", severity="huge")
     with pytest.raises(ValidationError, match="requirement"):
-        CheckItem("X-01", criterion="equity", severity="minor", requirement="", source="s",
+        CheckItem(id="X-01", criterion="equity", severity="minor", requirement="", source="s",
                   recommendation="r")  # fmt: skip
     with pytest.raises(ValidationError, match="requirement_en"):
-        CheckItem("X-01", criterion="equity", severity="minor", requirement="r", source="s",
+        CheckItem(id="X-01", criterion="equity", severity="minor", requirement="r", source="s",
                   recommendation="r", requirement_en=3)  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -742,8 +742,8 @@ def test_recommendations_are_ordered_by_severity_and_merged() -> None:
 
 
 def test_english_falls_back_to_chinese() -> None:
-    bare = CheckItem("A-01", criterion="accessibility", severity="major", requirement="中文要求",
-                     source="s", recommendation="中文整改")  # fmt: skip
+    bare = CheckItem(id="A-01", criterion="accessibility", severity="major",
+                     requirement="中文要求", source="s", recommendation="中文整改")  # fmt: skip
     r = InclusiveAssessment(checklist=[bare]).assess(profile(ev("A-01", "fail")))
     assert r.recommendations_en == ("中文整改",)
     assert "中文要求" in r.findings[0].why_en

@@ -44,7 +44,7 @@ def _item(  # noqa: PLR0917  # a compact table row reads better positionally
     recommendation: tuple[str, str],
 ) -> CheckItem:
     return CheckItem(
-        id,
+        id=id,
         criterion=criterion,
         severity=severity,
         requirement=requirement[0],

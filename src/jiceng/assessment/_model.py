@@ -288,7 +288,7 @@ class CheckItem:
         recommendation_en: The recommendation in English.
 
     >>> item = CheckItem(
-    ...     "X-01",
+    ...     id="X-01",
     ...     criterion="equity",
     ...     severity="major",
     ...     requirement="保留人工窗口",
@@ -299,7 +299,7 @@ class CheckItem:
     (<Criterion.EQUITY: 'equity'>, 7)
     """
 
-    id: str = field(validator=_non_empty)
+    id: str = field(kw_only=True, validator=_non_empty)
     criterion: Criterion = field(kw_only=True, converter=_to_criterion)
     severity: Severity = field(kw_only=True, converter=_to_severity)
     requirement: str = field(kw_only=True, validator=_non_empty)
