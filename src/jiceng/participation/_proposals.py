@@ -332,7 +332,9 @@ def _optimal(candidates: list[Proposal], budget: float) -> set[str]:
     score the larger mask is the one whose sorted ids compare smaller (no such set can be a proper
     subset of another, since every score is positive). The search is a Pareto-frontier dynamic
     programme (Nemhauser–Ullmann) over (amount, score), with states pruned by dominance and by the
-    fractional-knapsack upper bound against the greedy lower bound. All arithmetic is on exact
+    fractional-knapsack upper bound against the greedy lower bound. When every score is the same
+    multiple of its amount (e.g. score == amount) no bound can prune, so such a round is solved as
+    a subset sum over reachability bitsets instead (`_subset_sum`). All arithmetic is on exact
     integers, so no rounding can break a tie or the budget.
     """
     if not candidates:
@@ -351,13 +353,65 @@ def _optimal(candidates: list[Proposal], budget: float) -> set[str]:
     if sum(weights[k] for k in rest) <= capacity:
         mask += sum(bits[k] for k in rest)
     else:
-        mask += _frontier(
-            [weights[k] for k in rest],
-            [profits[k] for k in rest],
-            [bits[k] for k in rest],
-            capacity,
-        )
+        # Only multiples of the amounts' gcd are reachable, so the budget can be rounded down to one.
+        unit = math.gcd(*(weights[k] for k in rest))
+        rest_w = [weights[k] // unit for k in rest]
+        rest_p = [profits[k] for k in rest]
+        rest_b = [bits[k] for k in rest]
+        capacity //= unit
+        if _proportional(rest_w, rest_p) and capacity <= _DENSE_LIMIT:
+            mask += _subset_sum(rest_w, rest_b, capacity)
+        else:
+            mask += _frontier(rest_w, rest_p, rest_b, capacity)
     return {ranked[k].id for k in range(n) if mask & bits[k]}
+
+
+_DENSE_LIMIT = 1 << 24
+"""The largest budget (in units of the amounts' gcd) solved with reachability bitsets (2 MB each)."""
+
+
+def _proportional(weights: list[int], profits: list[int]) -> bool:
+    """Whether every score is the same multiple of its amount (then the round is a subset sum)."""
+    w0, p0 = weights[0], profits[0]
+    return all(p * w0 == w * p0 for w, p in zip(weights, profits, strict=True))
+
+
+def _subset_sum(weights: list[int], bits: list[int], capacity: int) -> int:
+    """Solve a round whose scores are proportional to its amounts; return the winning mask.
+
+    The best score is then the largest reachable amount ``target`` within the budget, and every set
+    reaching it ties on score and amount; the tie goes to the largest mask (smallest sorted ids).
+    Reachable sums are bitsets in Python ints (bit ``t`` set when some subset sums to ``t``), so a
+    step is one shift-or over ``capacity`` bits. ``weights`` and ``bits`` are in id order (largest
+    bit first). Walking that order, an item is taken whenever the rest of the target can still be
+    reached with the items after it: the suffix bitsets that answer this are kept every
+    ``√n`` items and recomputed one block at a time, so memory stays at ``O(√n)`` bitsets.
+    """
+    n = len(weights)
+    full = (1 << (capacity + 1)) - 1
+    step = max(1, math.isqrt(n))
+    checkpoints: dict[int, int] = {n: 1}
+    reach = 1  # sums reachable with items j.. (j counts down)
+    for j in range(n - 1, -1, -1):
+        reach = (reach | (reach << weights[j])) & full
+        if j % step == 0:
+            checkpoints[j] = reach
+    target = reach.bit_length() - 1
+    mask = 0
+    for start in range(0, n, step):
+        stop = min(start + step, n)
+        # suffix[j - start] = sums reachable with items j.. for j in start+1..stop.
+        suffix = [checkpoints[stop]]
+        for j in range(stop - 1, start, -1):
+            suffix.append((suffix[-1] | (suffix[-1] << weights[j])) & full)
+        suffix.reverse()
+        for k in range(start, stop):
+            later = suffix[k - start]  # items k+1..
+            rest = target - weights[k]
+            if rest >= 0 and (later >> rest) & 1:
+                mask += bits[k]
+                target = rest
+    return mask
 
 
 def _frontier(weights: list[int], profits: list[int], bits: list[int], capacity: int) -> int:
