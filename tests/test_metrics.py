@@ -100,9 +100,14 @@ def open_task(**kw: object) -> LightTask:
     return LightTask(**base)  # type: ignore[arg-type]
 
 
-def nearest_rank(values: Sequence[timedelta], q: float) -> timedelta:
+def interpolated(values: Sequence[timedelta], q: float) -> timedelta:
+    """The linear-interpolation quantile (numpy's default; statistics.median at q = 0.5)."""
     ordered = sorted(values)
-    return ordered[max(math.ceil(q * len(ordered)), 1) - 1]
+    position = (len(ordered) - 1) * q
+    lower = int(position)
+    if lower + 1 >= len(ordered):
+        return ordered[lower]
+    return ordered[lower] + (ordered[lower + 1] - ordered[lower]) * (position - lower)
 
 
 # --- basics -----------------------------------------------------------------------------------
@@ -247,15 +252,15 @@ def test_time_summary_exact_fields_and_percentiles_within_one_percent() -> None:
     assert s.max == max(values)
     for got, q in ((s.median, 0.5), (s.p90, 0.9)):
         assert got is not None
-        exact = nearest_rank(values, q)
-        assert abs(got - exact) <= exact * 0.01
+        exact = interpolated(values, q)
+        assert abs(got - exact) <= exact * 0.01 + timedelta(microseconds=1)
 
 
 def test_small_durations_are_exact() -> None:
     values = [timedelta(microseconds=us) for us in (0, 1, 2, 3, 200, 255)]
     s = summarize([LightTask(response_time=v) for v in values], now=NOW).response_time
-    assert s.median == timedelta(microseconds=2)
-    assert s.p90 == timedelta(microseconds=255)
+    assert s.median == timedelta(microseconds=2)  # (2 + 3) / 2, rounded half to even
+    assert s.p90 == timedelta(microseconds=228)  # 200 + 0.5 × (255 − 200), rounded
     assert s.max == timedelta(microseconds=255)
 
 
@@ -609,3 +614,14 @@ def test_a_bad_row_in_a_batch_counts_nothing() -> None:
     acc.add_rows([good, good])
     assert acc.arrived == 2
     assert acc.result().handling_time.mean == timedelta(minutes=2)
+
+
+def test_median_matches_statistics_median_on_small_even_samples() -> None:
+    import statistics
+
+    values = [timedelta(hours=1), timedelta(hours=3)]
+    s = summarize([LightTask(response_time=v) for v in values], now=NOW).response_time
+    assert s.median is not None
+    exact = timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+    assert exact == timedelta(hours=2)
+    assert abs(s.median - exact) <= exact * 0.01

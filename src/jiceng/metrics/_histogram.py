@@ -120,16 +120,33 @@ class _Durations:
         self.total = 0.0
 
     def quantile_us(self, count: int, numerator: int, denominator: int) -> int:
-        """The nearest-rank quantile ``numerator/denominator`` (estimated), in microseconds."""
-        rank = max(-(-count * numerator // denominator), 1)  # ceil(q * n), at least 1
+        """The quantile ``numerator/denominator`` (estimated), in microseconds.
+
+        It interpolates linearly between the order statistics around position ``q × (n − 1)``:
+        numpy's default percentile, and ``statistics.median`` for ``q = 1/2`` (the median of an
+        even count is the midpoint of the two middle values).
+        """
+        position = (count - 1) * numerator / denominator
+        lower = int(position)
+        fraction = position - lower
+        low, high = self._order_statistics(lower, 2 if fraction else 1)
+        return round(low + fraction * (high - low))
+
+    def _order_statistics(self, first: int, how_many: int) -> tuple[float, float]:
+        """Estimates of the 0-based order statistics ``first`` and ``first + how_many - 1``."""
+        wanted = [first, first + how_many - 1]
+        found: list[float] = []
         seen = 0.0
-        key = 0.0
-        for key in sorted(self.buckets):  # pragma: no branch -- rank <= count always breaks
+        for key in sorted(self.buckets):  # pragma: no branch -- both ranks are below the count
             seen += self.buckets[key]
-            if seen >= rank:
+            estimate = key if key < _EXACT else _RATIO ** (key + 0.5)
+            estimate = min(max(estimate, self.min_us), self.max_us)
+            while wanted and seen > wanted[0]:
+                found.append(estimate)
+                wanted.pop(0)
+            if not wanted:
                 break
-        estimate = key if key < _EXACT else _RATIO ** (key + 0.5)
-        return round(min(max(estimate, self.min_us), self.max_us))
+        return found[0], found[1]
 
     def summary(self) -> TimeSummary:
         count = self.count

@@ -17,9 +17,10 @@ class TimeSummary:
     """A summary of durations (时长统计): count, mean, median, 90th percentile and maximum.
 
     ``count``, ``mean`` and ``max`` are exact (the mean rounds to the microsecond half to even, like
-    ``timedelta / int``). ``median`` and ``p90`` are nearest-rank percentiles (the median of an even
-    count is the lower middle value), estimated from a log-bucket histogram within 1% relative
-    error. An empty summary has ``count=0`` and ``None`` elsewhere.
+    ``timedelta / int``). ``median`` and ``p90`` interpolate linearly between order statistics
+    (numpy's default percentile; the median equals ``statistics.median``, so the median of an even
+    count is the midpoint of the two middle values), estimated from a log-bucket histogram within
+    1% relative error. An empty summary has ``count=0`` and ``None`` elsewhere.
 
     >>> TimeSummary(0, None, None, None, None).count
     0
