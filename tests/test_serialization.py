@@ -285,3 +285,37 @@ def test_unorderable_set_members_still_serialise() -> None:
     conv = make_converter()
     out = conv.unstructure(Bag(frozenset({Actor.platform(), Actor.system()})))
     assert len(out["items"]) == 2
+
+
+def test_live_entities_are_refused_not_silently_emptied() -> None:
+    from jiceng.coordination import Whistle, WhistleLevel
+    from jiceng.dispatch import SEED_FALLBACK, SEED_TABLE, Dispatcher
+    from jiceng.participation import (
+        CommitmentLedger,
+        ImplementationTracker,
+        Proposal,
+        ProposalRound,
+        SageCouncil,
+    )
+
+    selection = ProposalRound(budget=10_000).select([Proposal("p1", "健身角", 5_000, 80)])
+    whistle = Whistle(
+        matter="消防通道被占",
+        street="和平街街道",
+        departments=["城管委"],
+        level=WhistleLevel.ROUTINE,
+        blown_by=Actor.department("和平街街道"),
+        at=T0,
+    )
+    live = [
+        Dispatcher.from_table(SEED_TABLE, fallback=SEED_FALLBACK),
+        whistle,
+        CommitmentLedger(),
+        SageCouncil("溪口村乡贤理事会"),
+        ImplementationTracker(selection),
+    ]
+    for entity in live:
+        with pytest.raises(ValidationError, match="not plain data"):
+            to_dict(entity)
+        with pytest.raises(ValidationError, match="not plain data"):
+            from_dict(type(entity), {})

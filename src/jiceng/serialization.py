@@ -279,7 +279,39 @@ def make_converter(*, reveal_pii: bool = False) -> cattrs.Converter:
 
     conv.register_unstructure_hook(Task, task_out)
     conv.register_structure_hook(Task, task_in)
+    for kind, why in _not_plain_data().items():
+        _refuse(conv, kind, why)
     return conv
+
+
+def _refuse(conv: cattrs.Converter, kind: type, why: str) -> None:
+    """Make ``to_dict``/``from_dict`` refuse ``kind`` loudly instead of dropping its state."""
+    message = f"{kind.__name__} is not plain data: {why}"
+
+    def out(value: object) -> Any:
+        raise ValidationError(message, field=kind.__name__, value=value)
+
+    def into(value: object, _type: object) -> Any:
+        raise ValidationError(message, field=kind.__name__, value=value)
+
+    # Predicate hooks: registering by class would make cattrs resolve the entity's annotations.
+    conv.register_unstructure_hook_func(lambda t: t is kind, out)
+    conv.register_structure_hook_func(lambda t: t is kind, into)
+
+
+def _not_plain_data() -> dict[type, str]:
+    """Services and entities with live state: serialising them would silently lose that state."""
+    from jiceng.coordination import Whistle
+    from jiceng.dispatch import Dispatcher
+    from jiceng.participation import CommitmentLedger, ImplementationTracker, SageCouncil
+
+    return {
+        Dispatcher: "it holds a lock, live loads and a policy; serialise its tasks instead",
+        Whistle: "its state is built by sign/report calls; serialise its history or outcome",
+        CommitmentLedger: "an append-only ledger; serialise its entries instead",
+        SageCouncil: "an append-only register; serialise its entries instead",
+        ImplementationTracker: "an append-only tracker; serialise its records instead",
+    }
 
 
 @attrs.frozen
