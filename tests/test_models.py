@@ -764,3 +764,32 @@ def test_enum_labels_cover_every_member() -> None:
             assert member.label
     assert [s for s in TaskStatus if s.is_terminal] == [S.CLOSED, S.CANCELLED]
     assert Priority.LOW < Priority.NORMAL < Priority.URGENT < Priority.EMERGENCY
+
+
+def test_grid_survey_reports_worker_coverage() -> None:
+    from jiceng.models import GridSurvey
+
+    survey = GridStandard(min_workers=1).survey(
+        [
+            Grid("G1", households=420, population=1200, workers=("W1",)),
+            Grid("G2", households=380, workers=("W1", "W2")),
+            Grid("G3", households=900, population=2600),
+        ]
+    )
+    assert isinstance(survey, GridSurvey)
+    assert (survey.grids, survey.conforming, survey.workers) == (3, 2, 2)
+    assert survey.conforming_rate == pytest.approx(2 / 3)
+    assert (survey.households, survey.population) == (1700, 3800)
+    assert survey.households_per_worker == 850.0
+    assert survey.unstaffed == ("G3",) and survey.shared_workers == ("W1",)
+    assert [f.grid for f in survey.failures] == ["G3"]
+    assert "G3" in survey.reason and "grids with no worker: G3" in survey.reason_en
+    empty = GridStandard().survey([])
+    assert (
+        empty.grids == 0 and empty.conforming_rate is None and empty.households_per_worker is None
+    )
+    assert "—" in empty.reason
+    with pytest.raises(ValidationError, match="twice"):
+        GridStandard().survey([Grid("G1"), Grid("G1")])
+    with pytest.raises(ValidationError, match="Grid objects"):
+        GridStandard().survey(["G1"])  # type: ignore[list-item]

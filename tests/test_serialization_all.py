@@ -289,6 +289,9 @@ FACTORIES: dict[str, Factory] = {
     ),
     "jiceng.models._org.GridStandard": lambda: GridStandard(households=(200, 400), min_workers=2),
     "jiceng.models._org.GridCheck": lambda: GridStandard().check(Grid("G1", households=10)),
+    "jiceng.models._org.GridSurvey": lambda: GridStandard().survey(
+        [Grid("G1", households=400, workers=("W1",)), Grid("G2", households=10)]
+    ),
     "jiceng.models._org.GridCode": lambda: GridCode.parse("110105001002003"),
     "jiceng.models._org.Commitment": lambda: Commitment(
         kind=CommitmentKind.SERVICE_HOURS, amount=10, per=relativedelta(weeks=1), note="每周"

@@ -21,6 +21,7 @@ __all__ = [
     "GridCheck",
     "GridCode",
     "GridStandard",
+    "GridSurvey",
     "Partner",
     "ResponsibilityFinding",
     "ResponsibilityList",
@@ -301,6 +302,36 @@ class GridCheck:
     reasons_en: tuple[str, ...] = field(kw_only=True)
 
 
+@frozen
+class GridSurvey:
+    """Many grids checked at once, with worker coverage (网格员配备): see :meth:`GridStandard.survey`.
+
+    Attributes:
+        grids: How many grids were surveyed.
+        conforming: How many meet the standard; ``conforming_rate`` is their share (None if empty).
+        households, population: Totals over the grids.
+        workers: Distinct grid workers over the grids.
+        households_per_worker: ``households / workers`` (None when nobody is staffed).
+        unstaffed: Ids of grids with no worker at all, sorted.
+        shared_workers: Workers listed in more than one grid, sorted.
+        failures: The checks of the grids that do not conform, in input order.
+        reason, reason_en: One readable summary line.
+    """
+
+    grids: int = field(kw_only=True)
+    conforming: int = field(kw_only=True)
+    conforming_rate: float | None = field(kw_only=True)
+    households: int = field(kw_only=True)
+    population: int = field(kw_only=True)
+    workers: int = field(kw_only=True)
+    households_per_worker: float | None = field(kw_only=True)
+    unstaffed: tuple[str, ...] = field(kw_only=True)
+    shared_workers: tuple[str, ...] = field(kw_only=True)
+    failures: tuple[GridCheck, ...] = field(kw_only=True)
+    reason: str = field(kw_only=True)
+    reason_en: str = field(kw_only=True)
+
+
 def _range(name: str) -> Any:
     def check(_inst: object, _attribute: Any, value: Any) -> None:
         low, high = value
@@ -372,6 +403,69 @@ class GridStandard:
             ok=size_ok and workers_ok,
             reasons=tuple(reasons),
             reasons_en=tuple(reasons_en),
+        )
+
+    def survey(self, grids: Iterable[Grid]) -> GridSurvey:
+        """Check many grids and summarise how well they are staffed (网格员配备).
+
+        >>> survey = GridStandard().survey(
+        ...     [
+        ...         Grid("G1", households=420, workers=("W1",)),
+        ...         Grid("G2", households=380, workers=("W1", "W2")),
+        ...         Grid("G3", households=900, population=2600),
+        ...     ]
+        ... )
+        >>> survey.conforming, survey.unstaffed, survey.shared_workers, survey.households_per_worker
+        (2, ('G3',), ('W1',), 850.0)
+        >>> survey.reason
+        '网格 3 个，达标 2 个（66.7%）；网格员 2 名，每名网格员服务 850.0 户；无网格员的网格：G3'
+
+        Raises:
+            ValidationError: Two grids share an id, or an item is not a ``Grid``.
+        """
+        items = tuple(grids)
+        seen: set[str] = set()
+        for grid in items:
+            if not isinstance(grid, Grid):
+                raise ValidationError.for_field("grids", grid, "must contain Grid objects")
+            if grid.id in seen:
+                raise ValidationError.for_field("grids", grid.id, "a grid id appears twice")
+            seen.add(grid.id)
+        checks = [self.check(grid) for grid in items]
+        conforming = sum(check.ok for check in checks)
+        staff: dict[str, int] = {}
+        for grid in items:
+            for worker in set(grid.workers):
+                staff[worker] = staff.get(worker, 0) + 1
+        households = sum(grid.households for grid in items)
+        per_worker = round(households / len(staff), 1) if staff else None
+        unstaffed = tuple(sorted(grid.id for grid in items if not grid.workers))
+        rate = conforming / len(items) if items else None
+        shown_rate = "—" if rate is None else f"{rate:.1%}"
+        shown_load = "—" if per_worker is None else f"{per_worker}"
+        reason = (
+            f"网格 {len(items)} 个，达标 {conforming} 个（{shown_rate}）；网格员 {len(staff)} 名，"
+            f"每名网格员服务 {shown_load} 户"
+            + (f"；无网格员的网格：{'、'.join(unstaffed)}" if unstaffed else "")
+        )
+        reason_en = (
+            f"{len(items)} grids, {conforming} conforming ({shown_rate}); {len(staff)} workers, "
+            f"{shown_load} households per worker"
+            + (f"; grids with no worker: {', '.join(unstaffed)}" if unstaffed else "")
+        )
+        return GridSurvey(
+            grids=len(items),
+            conforming=conforming,
+            conforming_rate=rate,
+            households=households,
+            population=sum(grid.population for grid in items),
+            workers=len(staff),
+            households_per_worker=per_worker,
+            unstaffed=unstaffed,
+            shared_workers=tuple(sorted(w for w, n in staff.items() if n > 1)),
+            failures=tuple(check for check in checks if not check.ok),
+            reason=reason,
+            reason_en=reason_en,
         )
 
 
