@@ -32,8 +32,8 @@ Conventions, all of them deliberate:
 ...     holidays=date_span(date(2024, 10, 1), date(2024, 10, 7)),  # 国庆节 2024
 ...     extra_workdays=frozenset({date(2024, 9, 29), date(2024, 10, 12)}),  # 调休 Sun and Sat
 ... )
->>> print(cal.deadline(datetime(2024, 9, 30, 16, 0, tzinfo=sh), TimeLimit.working_hours(4)))
-2024-10-08 11:30:00+08:00
+>>> str(cal.deadline(datetime(2024, 9, 30, 16, 0, tzinfo=sh), TimeLimit.working_hours(4)))
+'2024-10-08 11:30:00+08:00'
 """
 
 from __future__ import annotations
@@ -447,8 +447,8 @@ class WorkCalendar:
             ValidationError: ``dt`` is naive, or no working time lies within 3660 days.
 
         >>> sh = ZoneInfo("Asia/Shanghai")
-        >>> print(WorkCalendar().next_working_time(datetime(2024, 11, 16, 10, 0, tzinfo=sh)))
-        2024-11-18 09:00:00+08:00
+        >>> str(WorkCalendar().next_working_time(datetime(2024, 11, 16, 10, 0, tzinfo=sh)))
+        '2024-11-18 09:00:00+08:00'
         """
         instant = _instant("dt", dt)
         return _in_zone("dt", dt, self._next(instant, "dt", dt), self.tz)
@@ -474,10 +474,10 @@ class WorkCalendar:
         >>> sh = ZoneInfo("Asia/Shanghai")
         >>> cal = WorkCalendar()
         >>> friday = datetime(2024, 11, 15, 16, 0, tzinfo=sh)
-        >>> print(cal.add_working_time(friday, timedelta(hours=4)))  # across the weekend
-        2024-11-18 11:30:00+08:00
-        >>> print(cal.add_working_time(friday.replace(hour=11), timedelta(hours=2)))  # across lunch
-        2024-11-15 14:30:00+08:00
+        >>> str(cal.add_working_time(friday, timedelta(hours=4)))  # across the weekend
+        '2024-11-18 11:30:00+08:00'
+        >>> str(cal.add_working_time(friday.replace(hour=11), timedelta(hours=2)))  # across lunch
+        '2024-11-15 14:30:00+08:00'
         """
         instant = _instant("start", start)
         if not isinstance(delta, timedelta):
@@ -515,8 +515,8 @@ class WorkCalendar:
                 more than 3660 days ahead.
 
         >>> sh = ZoneInfo("Asia/Shanghai")
-        >>> print(WorkCalendar().add_working_days(datetime(2024, 11, 15, 10, 0, tzinfo=sh), 1))
-        2024-11-18 10:00:00+08:00
+        >>> str(WorkCalendar().add_working_days(datetime(2024, 11, 15, 10, 0, tzinfo=sh), 1))
+        '2024-11-18 10:00:00+08:00'
         """
         instant = _instant("start", start)
         if isinstance(n, bool) or not isinstance(n, int):
@@ -585,14 +585,10 @@ class WorkCalendar:
 
         >>> sh = ZoneInfo("Asia/Shanghai")
         >>> cal = WorkCalendar()
-        >>> print(
-        ...     cal.deadline(datetime(2024, 11, 15, 16, 0, tzinfo=sh), TimeLimit.working_hours(4))
-        ... )
-        2024-11-18 11:30:00+08:00
-        >>> print(
-        ...     cal.deadline(datetime(2024, 11, 15, 11, 0, tzinfo=sh), TimeLimit.working_hours(2))
-        ... )
-        2024-11-15 14:30:00+08:00
+        >>> str(cal.deadline(datetime(2024, 11, 15, 16, 0, tzinfo=sh), TimeLimit.working_hours(4)))
+        '2024-11-18 11:30:00+08:00'
+        >>> str(cal.deadline(datetime(2024, 11, 15, 11, 0, tzinfo=sh), TimeLimit.working_hours(2)))
+        '2024-11-15 14:30:00+08:00'
         """
         if not isinstance(limit, TimeLimit):
             raise ValidationError.for_field("limit", limit, "must be a TimeLimit")
@@ -940,10 +936,10 @@ class TimeLimit:
 
         >>> sh = ZoneInfo("Asia/Shanghai")
         >>> friday = datetime(2024, 11, 15, 16, 0, tzinfo=sh)
-        >>> print(TimeLimit.hours(4).due(friday))
-        2024-11-15 20:00:00+08:00
-        >>> print(TimeLimit.working_days(1).due(friday, WorkCalendar()))
-        2024-11-18 16:00:00+08:00
+        >>> str(TimeLimit.hours(4).due(friday))
+        '2024-11-15 20:00:00+08:00'
+        >>> str(TimeLimit.working_days(1).due(friday, WorkCalendar()))
+        '2024-11-18 16:00:00+08:00'
         """
         instant = _instant("start", start)
         if calendar is not None and not isinstance(calendar, WorkCalendar):

@@ -169,8 +169,8 @@ class LeadResolver:
     >>> r = LeadResolver(rl).resolve("老旧小区改造", ["城管局", "住建局", "街道办"])
     >>> r.lead, r.cooperating, r.rule.label
     ('住建局', ('城管局', '街道办'), '权责清单')
-    >>> print(r.rationale[0])
-    权责清单：所列部门中，住建局是“老旧小区改造”唯一的牵头部门
+    >>> str(r.rationale[0])
+    '权责清单：所列部门中，住建局是“老旧小区改造”唯一的牵头部门'
     """
 
     responsibilities: ResponsibilityList = field(validator=_responsibilities)

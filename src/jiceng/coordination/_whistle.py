@@ -298,8 +298,8 @@ class Whistle:
     ...     blown_by=Actor.department("和平街道"),
     ...     at=t0,
     ... )
-    >>> print(w.sign_due, w.report_due)
-    2024-05-06 10:00:00+08:00 2024-05-08 17:30:00+08:00
+    >>> str(w.sign_due), str(w.report_due)
+    ('2024-05-06 10:00:00+08:00', '2024-05-08 17:30:00+08:00')
     """
 
     matter: str = field(converter=_matter, kw_only=True)

@@ -4,8 +4,8 @@ The holiday dates are the State Council's 2024 arrangement (国办发明电〔20
 off, with Sunday 29 September and Saturday 12 October worked instead. `run` returns the text, Chinese
 first, for ``python -m jiceng demo``.
 
->>> print(run().splitlines()[0])
-工作日历：工作日 周一至周五，作息 09:00–12:00、13:30–17:30，节假日 7 天，调休上班 2 天
+>>> str(run().splitlines()[0])
+'工作日历：工作日 周一至周五，作息 09:00–12:00、13:30–17:30，节假日 7 天，调休上班 2 天'
 """
 
 from __future__ import annotations

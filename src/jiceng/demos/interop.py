@@ -4,8 +4,8 @@ The rows are real requests from New York City's 2011 311 export (NYC Open Data),
 plus one row with the impossible close date that the real export contains. `run` returns the text,
 Chinese first, for ``python -m jiceng demo``.
 
->>> print(run().splitlines()[0])
-工单回放：读入 4 行，生成工单 3 件，拒收 1 行
+>>> str(run().splitlines()[0])
+'工单回放：读入 4 行，生成工单 3 件，拒收 1 行'
 """
 
 from __future__ import annotations

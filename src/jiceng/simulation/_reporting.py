@@ -105,8 +105,8 @@ def format_metrics(metrics: Metrics | SimulationResult, *, lang: str = "zh") -> 
     >>> from datetime import datetime, timezone
     >>> from jiceng.metrics import MetricsAccumulator
     >>> m = MetricsAccumulator(now=datetime(2024, 1, 1, tzinfo=timezone.utc)).result()
-    >>> print(format_metrics(m, lang="en").splitlines()[0])
-    tasks: 0 arrived, 0 closed, 0 cancelled, 0 open (0 overdue)
+    >>> str(format_metrics(m, lang="en").splitlines()[0])
+    'tasks: 0 arrived, 0 closed, 0 cancelled, 0 open (0 overdue)'
     """
     if isinstance(metrics, SimulationResult):
         return format_result(metrics, lang=lang)
