@@ -43,9 +43,9 @@ def test_simulate_prints_metrics_and_progress(capsys: pytest.CaptureFixture[str]
 
 
 def test_replay_a_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    source = DATA / "311_subset.micro.csv"
+    source = DATA / "nyc311_micro_replay.csv"
     if not source.exists():
-        pytest.skip("tests/data/311_subset.micro.csv is absent")
+        pytest.skip("tests/data/nyc311_micro_replay.csv is absent")
     assert main(["replay", str(source), "--preset", "nyc_311"]) == 0
     out = capsys.readouterr().out
     with source.open(newline="", encoding="utf-8", errors="replace") as handle:
