@@ -7,8 +7,9 @@ carries them as attributes.
 >>> try:
 ...     raise ValidationError.for_field("category", "", "must not be empty")
 ... except ValueError as exc:
-...     print(exc, exc.field, repr(exc.value))
-category='': must not be empty category ''
+...     caught = exc
+>>> str(caught), caught.field, caught.value
+("category='': must not be empty", 'category', '')
 """
 
 from __future__ import annotations
