@@ -11,7 +11,13 @@ from dateutil.relativedelta import relativedelta
 
 from jiceng.errors import ValidationError
 from jiceng.models._enums import CommitmentKind, Level, PartnerKind, Role
-from jiceng.models._validate import check_non_negative, check_text, non_empty, non_negative
+from jiceng.models._validate import (
+    check_items,
+    check_non_negative,
+    check_text,
+    non_empty,
+    non_negative,
+)
 
 __all__ = [
     "Commitment",
@@ -138,11 +144,7 @@ class ResponsibilityFinding:
 
 
 def _duties(value: Iterable[Duty]) -> tuple[Duty, ...]:
-    duties = tuple(value)
-    for duty in duties:
-        if not isinstance(duty, Duty):
-            raise ValidationError.for_field("duties", duty, "must contain Duty objects")
-    return duties
+    return check_items("duties", Duty, value)
 
 
 def _territory(grids: frozenset[str] | None) -> str:
@@ -550,11 +552,7 @@ class Commitment:
 
 
 def _commitments(value: Iterable[Commitment]) -> tuple[Commitment, ...]:
-    items = tuple(value)
-    for item in items:
-        if not isinstance(item, Commitment):
-            raise ValidationError.for_field("commitments", item, "must contain Commitment objects")
-    return items
+    return check_items("commitments", Commitment, value)
 
 
 @frozen

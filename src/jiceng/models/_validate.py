@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
@@ -11,6 +11,7 @@ from jiceng.errors import ValidationError
 __all__ = [
     "aware",
     "check_aware",
+    "check_items",
     "check_non_negative",
     "check_text",
     "non_empty",
@@ -49,6 +50,15 @@ def check_non_negative(name: str, value: object) -> None:
         raise ValidationError.for_field(name, value, "must be a number")
     if not value >= 0:  # also rejects NaN
         raise ValidationError.for_field(name, value, "must be ≥ 0")
+
+
+def check_items(name: str, kind: type[_T], value: Iterable[Any]) -> tuple[_T, ...]:
+    """Return ``value`` as a tuple if every item is a ``kind``, else raise ``ValidationError``."""
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, kind):
+            raise ValidationError.for_field(name, item, f"must contain {kind.__name__} objects")
+    return items
 
 
 def utc(value: datetime) -> datetime:

@@ -7,13 +7,14 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from jiceng.errors import ValidationError
-from jiceng.models._validate import check_aware, check_text
+from jiceng.models._validate import check_aware, check_items, check_text
 
 __all__ = [
     "Lang",
     "Reason",
     "check_aware",
     "check_fraction",
+    "check_items",
     "check_number",
     "check_text",
     "elapsed",

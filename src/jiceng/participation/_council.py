@@ -16,6 +16,7 @@ from jiceng.participation._common import (
     Lang,
     Reason,
     check_aware,
+    check_items,
     check_number,
     check_text,
     fmt,
@@ -282,11 +283,7 @@ class CouncilSummary:
 
 
 def _members(value: Iterable[CouncilMember]) -> list[CouncilMember]:
-    out = list(value)
-    for m in out:
-        if not isinstance(m, CouncilMember):
-            raise ValidationError.for_field("members", m, "must contain CouncilMember objects")
-    return out
+    return list(check_items("members", CouncilMember, value))
 
 
 @define

@@ -17,6 +17,7 @@ from jiceng.participation._common import (
     Reason,
     check_aware,
     check_fraction,
+    check_items,
     check_number,
     check_text,
     pct,
@@ -245,11 +246,7 @@ def _topics(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _opinions(value: Iterable[Opinion]) -> tuple[Opinion, ...]:
-    out = tuple(value)
-    for item in out:
-        if not isinstance(item, Opinion):
-            raise ValidationError.for_field("opinions", item, "must contain Opinion objects")
-    return out
+    return check_items("opinions", Opinion, value)
 
 
 @frozen
