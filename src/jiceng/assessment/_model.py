@@ -28,6 +28,7 @@ __all__ = [
 
 K = TypeVar("K")
 V = TypeVar("V")
+E = TypeVar("E", bound=enum.Enum)
 
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 
@@ -193,30 +194,25 @@ def is_text(value: object) -> bool:
 # --- converters and validators ------------------------------------------------------------------
 
 
-def _to_criterion(value: Criterion | str) -> Criterion:
+def _to_member(kind: type[E], name: str, value: E | str) -> E:
+    """``kind(value)``, or a ``ValidationError`` on ``name`` listing the known values."""
     try:
-        return Criterion(value)
+        return kind(value)
     except ValueError:
-        known = ", ".join(c.value for c in Criterion)
-        raise ValidationError.for_field(
-            "criterion", value, f"unknown; use one of {known}"
-        ) from None
+        known = ", ".join(member.value for member in kind)
+        raise ValidationError.for_field(name, value, f"unknown; use one of {known}") from None
+
+
+def _to_criterion(value: Criterion | str) -> Criterion:
+    return _to_member(Criterion, "criterion", value)
 
 
 def _to_severity(value: Severity | str) -> Severity:
-    try:
-        return Severity(value)
-    except ValueError:
-        known = ", ".join(s.value for s in Severity)
-        raise ValidationError.for_field("severity", value, f"unknown; use one of {known}") from None
+    return _to_member(Severity, "severity", value)
 
 
 def _to_status(value: Status | str) -> Status:
-    try:
-        return Status(value)
-    except ValueError:
-        known = ", ".join(s.value for s in Status)
-        raise ValidationError.for_field("status", value, f"unknown; use one of {known}") from None
+    return _to_member(Status, "status", value)
 
 
 def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
