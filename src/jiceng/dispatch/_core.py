@@ -13,6 +13,7 @@ import attrs
 from attrs import define, field, frozen
 
 from jiceng.errors import ValidationError
+from jiceng.models._validate import check_text as check_name
 
 if TYPE_CHECKING:
     from jiceng.models import Channel, Department, Grid, Priority, ResponsibilityList
@@ -26,15 +27,6 @@ __all__ = [
     "check_aware",
     "check_name",
 ]
-
-
-def check_name(name: str, value: object) -> str:
-    """Return ``value`` if it is a non-blank string, else raise ``ValidationError`` naming ``name``."""
-    if not isinstance(value, str):
-        raise ValidationError.for_field(name, value, "must be a string")
-    if not value.strip():
-        raise ValidationError.for_field(name, value, "must not be empty")
-    return value
 
 
 def check_aware(name: str, value: object) -> datetime:
