@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 from attrs import field, frozen
 
 from jiceng.errors import ValidationError
+from jiceng.simulation._stats import check_positive
 
 __all__ = [
     "Deterministic",
@@ -54,14 +55,6 @@ def _positive_duration(name: str, value: object) -> float:
     if value <= _ZERO:
         raise ValidationError.for_field(name, value, "must be positive")
     return value.total_seconds()
-
-
-def _positive_number(name: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValidationError.for_field(name, value, "must be a finite number")
-    if value <= 0:
-        raise ValidationError.for_field(name, value, "must be positive")
-    return float(value)
 
 
 def _check_all(
@@ -159,7 +152,7 @@ class LogNormal:
             "LogNormal",
             (
                 (_positive_duration, "mean", self.mean),
-                (_positive_number, "sigma", self.sigma),
+                (check_positive, "sigma", self.sigma),
             ),
         )
 
@@ -191,7 +184,7 @@ class Gamma:
             "Gamma",
             (
                 (_positive_duration, "mean", self.mean),
-                (_positive_number, "shape", self.shape),
+                (check_positive, "shape", self.shape),
             ),
         )
 

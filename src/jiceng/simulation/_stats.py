@@ -9,10 +9,11 @@ from attrs import frozen
 
 from jiceng.errors import ValidationError
 
-__all__ = ["Estimate", "erlang_c", "erlang_c_wait", "estimate", "t_quantile"]
+__all__ = ["Estimate", "check_positive", "erlang_c", "erlang_c_wait", "estimate", "t_quantile"]
 
 
-def _positive(name: str, value: object) -> float:
+def check_positive(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a finite number > 0, else raise ``ValidationError``."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValidationError.for_field(name, value, "must be a finite number")
     if value <= 0:
@@ -43,8 +44,8 @@ def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> float:
     >>> round(erlang_c(9, 1, 10), 4)
     0.6687
     """
-    lam = _positive("arrival_rate", arrival_rate)
-    mu = _positive("service_rate", service_rate)
+    lam = check_positive("arrival_rate", arrival_rate)
+    mu = check_positive("service_rate", service_rate)
     c = _servers(servers)
     a = lam / mu
     rho = a / c
@@ -80,8 +81,8 @@ def erlang_c_wait(arrival_rate: float, service_rate: float, servers: int) -> flo
     0.6687
     """
     c = _servers(servers)
-    lam = _positive("arrival_rate", arrival_rate)
-    mu = _positive("service_rate", service_rate)
+    lam = check_positive("arrival_rate", arrival_rate)
+    mu = check_positive("service_rate", service_rate)
     if lam >= c * mu:
         return math.inf
     return erlang_c(lam, mu, c) / (c * mu - lam)
