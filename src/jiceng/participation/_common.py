@@ -7,11 +7,19 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from jiceng.errors import ValidationError
-from jiceng.models._validate import check_aware, check_items, check_text
+from jiceng.models._validate import (
+    aware,
+    check_aware,
+    check_items,
+    check_text,
+    non_empty,
+    optional_aware,
+)
 
 __all__ = [
     "Lang",
     "Reason",
+    "aware",
     "check_aware",
     "check_fraction",
     "check_items",
@@ -19,6 +27,8 @@ __all__ = [
     "check_text",
     "elapsed",
     "fmt",
+    "non_empty",
+    "optional_aware",
     "pct",
 ]
 

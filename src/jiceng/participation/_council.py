@@ -15,11 +15,13 @@ from jiceng.models import Actor, ActorRole, Task, TaskStatus
 from jiceng.participation._common import (
     Lang,
     Reason,
+    aware,
     check_aware,
     check_items,
     check_number,
-    check_text,
     fmt,
+    non_empty,
+    optional_aware,
     pct,
 )
 
@@ -90,19 +92,6 @@ class MediationOutcome(enum.Enum):
         return self is not MediationOutcome.PENDING
 
 
-def _text(_inst: object, attribute: Any, value: Any) -> None:
-    check_text(attribute.name, value)
-
-
-def _aware(_inst: object, attribute: Any, value: Any) -> None:
-    check_aware(attribute.name, value)
-
-
-def _optional_aware(_inst: object, attribute: Any, value: Any) -> None:
-    if value is not None:
-        check_aware(attribute.name, value)
-
-
 def _amount(_inst: object, attribute: Any, value: Any) -> None:
     check_number(attribute.name, value)
 
@@ -125,7 +114,7 @@ def _names(value: Iterable[str]) -> tuple[str, ...]:
 class CouncilMember:
     """A member of a sage council (乡贤): a name and a background."""
 
-    name: str = field(validator=_text)
+    name: str = field(validator=non_empty)
     background: Background = field(kw_only=True, validator=_enum(Background))
 
 
@@ -144,13 +133,13 @@ class MediationCase:
         task: The id of a linked :class:`~jiceng.models.Task`, if the dispute came in as one.
     """
 
-    id: str = field(validator=_text)
-    opened: datetime = field(kw_only=True, validator=_aware)
-    category: str = field(default="邻里纠纷", kw_only=True, validator=_text)
+    id: str = field(validator=non_empty)
+    opened: datetime = field(kw_only=True, validator=aware)
+    category: str = field(default="邻里纠纷", kw_only=True, validator=non_empty)
     outcome: MediationOutcome = field(
         default=MediationOutcome.PENDING, kw_only=True, validator=_enum(MediationOutcome)
     )
-    closed: datetime | None = field(default=None, kw_only=True, validator=_optional_aware)
+    closed: datetime | None = field(default=None, kw_only=True, validator=optional_aware)
     mediators: tuple[str, ...] = field(default=(), kw_only=True, converter=_names)
     note: str = field(default="", kw_only=True)
     task: str | None = field(default=None, kw_only=True)
@@ -180,9 +169,9 @@ class CaseUpdate:
 class Pledge:
     """Money a donor pledged to the council's fund (认捐)."""
 
-    donor: str = field(kw_only=True, validator=_text)
+    donor: str = field(kw_only=True, validator=non_empty)
     amount: float = field(kw_only=True, validator=_amount)
-    at: datetime = field(kw_only=True, validator=_aware)
+    at: datetime = field(kw_only=True, validator=aware)
     purpose: str = field(default="", kw_only=True)
 
 
@@ -190,9 +179,9 @@ class Pledge:
 class Receipt:
     """Money the council received (到账), optionally against a pledge (its entry index)."""
 
-    donor: str = field(kw_only=True, validator=_text)
+    donor: str = field(kw_only=True, validator=non_empty)
     amount: float = field(kw_only=True, validator=_amount)
-    at: datetime = field(kw_only=True, validator=_aware)
+    at: datetime = field(kw_only=True, validator=aware)
     purpose: str = field(default="", kw_only=True)
     pledge: int | None = field(default=None, kw_only=True)
 
@@ -208,8 +197,8 @@ class Disclosure:
         note: Free text.
     """
 
-    at: datetime = field(kw_only=True, validator=_aware)
-    channel: str = field(kw_only=True, validator=_text)
+    at: datetime = field(kw_only=True, validator=aware)
+    channel: str = field(kw_only=True, validator=non_empty)
     covers: tuple[int, ...] = field(kw_only=True)
     note: str = field(default="", kw_only=True)
 
@@ -312,7 +301,7 @@ class SageCouncil:
     (1, 1.0, 200000, 1.0)
     """
 
-    name: str = field(validator=_text)
+    name: str = field(validator=non_empty)
     _entries: list[CouncilEntry] = field(factory=list, init=False)
     _initial: list[CouncilMember] = field(
         factory=list, converter=_members, alias="members", kw_only=True

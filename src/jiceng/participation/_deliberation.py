@@ -15,11 +15,14 @@ from jiceng.errors import ValidationError
 from jiceng.participation._common import (
     Lang,
     Reason,
+    aware,
     check_aware,
     check_fraction,
     check_items,
     check_number,
     check_text,
+    non_empty,
+    optional_aware,
     pct,
 )
 
@@ -152,15 +155,6 @@ class ParticipationThresholds:
     holidays: frozenset[date] = field(factory=frozenset, kw_only=True, converter=_dates)
 
 
-def _aware(_inst: object, attribute: Any, value: Any) -> None:
-    check_aware(attribute.name, value)
-
-
-def _optional_aware(_inst: object, attribute: Any, value: Any) -> None:
-    if value is not None:
-        check_aware(attribute.name, value)
-
-
 def _duration(_inst: object, attribute: Any, value: Any) -> None:
     if not isinstance(value, timedelta) or value <= timedelta(0):
         raise ValidationError.for_field(attribute.name, value, "must be a positive timedelta")
@@ -176,7 +170,7 @@ class TimeSlot:
     '工作日白天'
     """
 
-    start: datetime = field(validator=_aware)
+    start: datetime = field(validator=aware)
     duration: timedelta = field(validator=_duration)
 
     @property
@@ -215,9 +209,9 @@ class Opinion:
         feedback: What was done.
     """
 
-    text: str = field(validator=lambda _i, a, v: check_text(a.name, v))
+    text: str = field(validator=non_empty)
     adopted: bool = field(default=True, kw_only=True)
-    feedback_at: datetime | None = field(default=None, kw_only=True, validator=_optional_aware)
+    feedback_at: datetime | None = field(default=None, kw_only=True, validator=optional_aware)
     feedback: str = field(default="", kw_only=True)
 
     @property
@@ -263,7 +257,7 @@ class Meeting:
         title: Free text.
     """
 
-    id: str = field(validator=lambda _i, a, v: check_text(a.name, v))
+    id: str = field(validator=non_empty)
     slot: TimeSlot = field(kw_only=True)
     eligible: int = field(kw_only=True, validator=_count)
     attendance: dict[AgeBand, int] = field(

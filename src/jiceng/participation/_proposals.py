@@ -20,6 +20,7 @@ from jiceng.participation._common import (
     check_number,
     check_text,
     fmt,
+    non_empty,
     pct,
 )
 
@@ -34,10 +35,6 @@ __all__ = [
 
 Eligibility = Callable[["Proposal"], "str | None"]
 """A rule that returns a reason (non-empty) when a proposal is ineligible, else ``None`` or ``""``."""
-
-
-def _text(_inst: object, attribute: Any, value: Any) -> None:
-    check_text(attribute.name, value)
 
 
 def _str(_inst: object, attribute: Any, value: Any) -> None:
@@ -65,8 +62,8 @@ class Proposal:
     18000
     """
 
-    id: str = field(validator=_text)
-    title: str = field(validator=_text)
+    id: str = field(validator=non_empty)
+    title: str = field(validator=non_empty)
     amount: float = field(validator=_amount)
     score: float = field(validator=_amount)
     proposer: str = field(default="", kw_only=True, validator=_str)
