@@ -17,6 +17,7 @@ from jiceng.models._validate import (
     check_text,
     non_empty,
     non_negative,
+    of_type,
 )
 
 __all__ = [
@@ -64,14 +65,6 @@ def _positive_int(_inst: object, attribute: Any, value: Any) -> None:
         raise ValidationError.for_field(attribute.name, value, "must be a whole number ≥ 1")
 
 
-def _enum_of(kind: type) -> Any:
-    def check(_inst: object, attribute: Any, value: Any) -> None:
-        if not isinstance(value, kind):
-            raise ValidationError.for_field(attribute.name, value, f"must be a {kind.__name__}")
-
-    return check
-
-
 @frozen
 class Department:
     """A department that handles tasks (承办部门).
@@ -88,7 +81,7 @@ class Department:
     """
 
     name: str = field(validator=non_empty)
-    level: Level = field(default=Level.DISTRICT, kw_only=True, validator=_enum_of(Level))
+    level: Level = field(default=Level.DISTRICT, kw_only=True, validator=of_type(Level))
     handlers: int = field(default=1, kw_only=True, validator=_positive_int)
     jurisdiction: frozenset[str] | None = field(default=None, kw_only=True, converter=_grid_set)
 
@@ -114,7 +107,7 @@ class Duty:
 
     category: str = field(validator=non_empty)
     department: str = field(converter=_department_name, validator=non_empty)
-    role: Role = field(default=Role.LEAD, kw_only=True, validator=_enum_of(Role))
+    role: Role = field(default=Role.LEAD, kw_only=True, validator=of_type(Role))
     grids: frozenset[str] | None = field(default=None, kw_only=True, converter=_grid_set)
 
     def applies_to(self, grid: str | None) -> bool:
@@ -539,7 +532,7 @@ class Commitment:
     2
     """
 
-    kind: CommitmentKind = field(kw_only=True, validator=_enum_of(CommitmentKind))
+    kind: CommitmentKind = field(kw_only=True, validator=of_type(CommitmentKind))
     amount: float = field(kw_only=True, validator=non_negative)
     per: relativedelta | None = field(default=None, kw_only=True, validator=_period)
     note: str = field(default="", kw_only=True)
@@ -565,5 +558,5 @@ class Partner:
     """
 
     name: str = field(validator=non_empty)
-    kind: PartnerKind = field(kw_only=True, validator=_enum_of(PartnerKind))
+    kind: PartnerKind = field(kw_only=True, validator=of_type(PartnerKind))
     commitments: tuple[Commitment, ...] = field(default=(), kw_only=True, converter=_commitments)

@@ -13,6 +13,7 @@ from jiceng.models._validate import (
     check_items,
     check_text,
     non_empty,
+    of_type,
     optional_aware,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "elapsed",
     "fmt",
     "non_empty",
+    "of_type",
     "optional_aware",
     "pct",
 ]

@@ -21,6 +21,7 @@ from jiceng.participation._common import (
     check_number,
     fmt,
     non_empty,
+    of_type,
     optional_aware,
     pct,
 )
@@ -96,14 +97,6 @@ def _amount(_inst: object, attribute: Any, value: Any) -> None:
     check_number(attribute.name, value)
 
 
-def _enum(kind: type[enum.Enum]) -> Any:
-    def check(_inst: object, attribute: Any, value: Any) -> None:
-        if not isinstance(value, kind):
-            raise ValidationError.for_field(attribute.name, value, f"must be a {kind.__name__}")
-
-    return check
-
-
 def _names(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
@@ -115,7 +108,7 @@ class CouncilMember:
     """A member of a sage council (乡贤): a name and a background."""
 
     name: str = field(validator=non_empty)
-    background: Background = field(kw_only=True, validator=_enum(Background))
+    background: Background = field(kw_only=True, validator=of_type(Background))
 
 
 @frozen
@@ -137,7 +130,7 @@ class MediationCase:
     opened: datetime = field(kw_only=True, validator=aware)
     category: str = field(default="邻里纠纷", kw_only=True, validator=non_empty)
     outcome: MediationOutcome = field(
-        default=MediationOutcome.PENDING, kw_only=True, validator=_enum(MediationOutcome)
+        default=MediationOutcome.PENDING, kw_only=True, validator=of_type(MediationOutcome)
     )
     closed: datetime | None = field(default=None, kw_only=True, validator=optional_aware)
     mediators: tuple[str, ...] = field(default=(), kw_only=True, converter=_names)
