@@ -610,3 +610,18 @@ def test_category_fast_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for category in ("a", "b", "c"):
         assert policy.decide(View(category=category), ctx) is not None
     assert len(policy._fast) == 1
+
+
+def test_unregister_policy_removes_a_name() -> None:
+    from jiceng.dispatch import unregister_policy
+
+    @register_policy("temporary_for_test")
+    class Temporary:
+        def decide(self, task: object, context: object, /) -> None:
+            return None
+
+    assert "temporary_for_test" in policy_names()
+    unregister_policy("temporary_for_test")
+    assert "temporary_for_test" not in policy_names()
+    with pytest.raises(UnknownPolicyError, match="temporary_for_test"):
+        unregister_policy("temporary_for_test")

@@ -43,6 +43,7 @@ from jiceng.dispatch._registry import (
     load_entry_point_policies,
     policy_names,
     register_policy,
+    unregister_policy,
 )
 from jiceng.dispatch._tables import (
     ANY_CATEGORY,
@@ -83,6 +84,7 @@ __all__ = [
     "normalize_text",
     "policy_names",
     "register_policy",
+    "unregister_policy",
 ]
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "load_entry_point_policies",
     "policy_names",
     "register_policy",
+    "unregister_policy",
 ]
 
 ENTRY_POINT_GROUP = "jiceng.policies"
@@ -89,6 +90,16 @@ class PolicyRegistry:
         if problems:
             raise ValidationError.collect(problems, what=f"policy {name!r}")
         self._factories[name] = factory
+
+    def remove(self, name: str) -> None:
+        """Forget the policy registered as ``name`` (for tests, or to replace a plug-in).
+
+        Raises:
+            UnknownPolicyError: ``name`` is not registered.
+        """
+        if name not in self._factories:
+            raise UnknownPolicyError(name, self._factories)
+        del self._factories[name]
 
     def register(self, name: str) -> Callable[[_F], _F]:
         """A decorator: ``@registry.register("mine")`` on a policy class or factory function."""
@@ -170,6 +181,15 @@ def register_policy(name: str) -> Callable[[_F], _F]:
         ValidationError: The name is taken or malformed, or the object cannot make a policy.
     """
     return _REGISTRY.register(name)
+
+
+def unregister_policy(name: str) -> None:
+    """Remove a policy from the global registry, e.g. at the end of a test.
+
+    Raises:
+        UnknownPolicyError: ``name`` is not registered.
+    """
+    _REGISTRY.remove(name)
 
 
 def create_policy(name: str, /, **params: Any) -> DispatchPolicy:
