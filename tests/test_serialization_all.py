@@ -305,6 +305,9 @@ FACTORIES: dict[str, Factory] = {
     "jiceng.calendar.WorkCalendar": _calendar,
     "jiceng.calendar.TimeLimit": lambda: TimeLimit.working_days(1.5),
     # dispatch
+    "jiceng.dispatch._duplicates.DuplicateMatch": lambda: dsp.DuplicateMatch(
+        task_id="T1", score=0.75, reason="疑似重复", reason_en="likely duplicate"
+    ),
     "jiceng.dispatch._core.Decision": lambda: dsp.Decision(
         department="城管局",
         cooperating=("街道办",),

@@ -28,6 +28,7 @@ from jiceng.dispatch._core import (
     TaskView,
 )
 from jiceng.dispatch._dispatcher import Dispatcher, Escalation
+from jiceng.dispatch._duplicates import DuplicateMatch, find_duplicates
 from jiceng.dispatch._policies import (
     CategoryPolicy,
     Chain,
@@ -71,6 +72,7 @@ __all__ = [
     "DispatchContext",
     "DispatchPolicy",
     "Dispatcher",
+    "DuplicateMatch",
     "Escalation",
     "KeywordPolicy",
     "LeastLoadedPolicy",
@@ -80,6 +82,7 @@ __all__ = [
     "TerritoryPolicy",
     "TextClassifierPolicy",
     "create_policy",
+    "find_duplicates",
     "load_entry_point_policies",
     "normalize_text",
     "policy_names",
