@@ -625,3 +625,27 @@ def test_unregister_policy_removes_a_name() -> None:
     assert "temporary_for_test" not in policy_names()
     with pytest.raises(UnknownPolicyError, match="temporary_for_test"):
         unregister_policy("temporary_for_test")
+
+
+def test_category_memo_never_leaks_across_contexts_or_exclusions() -> None:
+    at = datetime(2026, 5, 6, 9, 0, tzinfo=timezone.utc)
+    policy = CategoryPolicy({"环境卫生": "城管局"}, fallback="综合协调")
+    both = {"城管局": Department("城管局"), "综合协调": Department("综合协调")}
+    first = DispatchContext(departments=both, loads=dict.fromkeys(both, 0), now=at)
+    task = Task.report(category="环境卫生", description="垃圾", at=at, id="M1")
+    warm = policy.decide(task, first)
+    assert warm is not None and warm.department == "城管局"
+    assert policy.decide(task, first) is warm  # memoised
+    # a different context without 城管局 must not reuse the memo
+    only_fallback = {"综合协调": Department("综合协调")}
+    second = DispatchContext(departments=only_fallback, loads={"综合协调": 0}, now=at)
+    other = policy.decide(task, second)
+    assert other is not None and other.department == "综合协调"
+    # exclusions set on the first context are honoured even with a warm memo
+    again = policy.decide(task, first)
+    assert again is not None and again.department == "城管局"
+    excluded = DispatchContext(
+        departments=both, loads=dict.fromkeys(both, 0), now=at, excluded=frozenset({"城管局"})
+    )
+    fallback = policy.decide(task, excluded)
+    assert fallback is not None and fallback.department == "综合协调"

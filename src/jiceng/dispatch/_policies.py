@@ -191,9 +191,11 @@ class CategoryPolicy:
         factory=dict, init=False, eq=False, repr=False
     )
     # Grid-independent decisions by category, valid for one departments mapping when nothing is
-    # excluded: the hot path is one dict lookup and three cheap checks.
+    # excluded. The hot path checks only that the context is the last one seen (a context keeps
+    # its departments fixed), that nothing is excluded, and looks the category up.
     _fast: dict[str, Decision] = field(factory=dict, init=False, eq=False, repr=False)
     _fast_for: object = field(default=None, init=False, eq=False, repr=False)
+    _fast_ctx: object = field(default=None, init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.table, dict):
@@ -223,6 +225,7 @@ class CategoryPolicy:
         if departments is not self._fast_for:
             self._fast = {}
             self._fast_for = departments
+        self._fast_ctx = context
         category = task.category
         ready = self._ready.get(category)
         if ready is not None:
@@ -263,6 +266,7 @@ class CategoryPolicy:
         self._memo = {}
         self._fast = {}
         self._fast_for = None
+        self._fast_ctx = None
 
     def _fall_back(self, task: TaskView, context: DispatchContext, lead: str) -> Decision | None:
         return _fallback_decision(
