@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
 
 from jiceng.errors import ValidationError
 from jiceng.models import Department
+from jiceng.models._validate import check_aware
 
 __all__ = ["check_aware", "check_name", "fail", "name_of", "names_of"]
-
-
-def check_aware(name: str, value: object) -> datetime:
-    """Return ``value`` if it is a timezone-aware datetime, else raise ``ValidationError``."""
-    if not isinstance(value, datetime):
-        raise ValidationError.for_field(name, value, "must be a timezone-aware datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError.for_field(name, value, "must be timezone-aware, not naive")
-    return value
 
 
 def check_name(field: str, value: object) -> str:

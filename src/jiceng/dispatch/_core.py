@@ -13,6 +13,7 @@ import attrs
 from attrs import define, field, frozen
 
 from jiceng.errors import ValidationError
+from jiceng.models._validate import check_aware
 from jiceng.models._validate import check_text as check_name
 
 if TYPE_CHECKING:
@@ -27,15 +28,6 @@ __all__ = [
     "check_aware",
     "check_name",
 ]
-
-
-def check_aware(name: str, value: object) -> datetime:
-    """Return ``value`` if it is a timezone-aware datetime, else raise ``ValidationError``."""
-    if not isinstance(value, datetime):
-        raise ValidationError.for_field(name, value, "must be a datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError.for_field(name, value, "must be timezone-aware")
-    return value
 
 
 @runtime_checkable

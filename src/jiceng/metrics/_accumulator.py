@@ -12,6 +12,7 @@ from jiceng.metrics._histogram import Durations as _Durations
 from jiceng.metrics._values import Metrics
 from jiceng.metrics._values import rate as _rate
 from jiceng.models import EventKind, Satisfaction, TaskStatus
+from jiceng.models._validate import check_aware
 
 __all__ = [
     "CANCELLED",
@@ -113,11 +114,7 @@ _Values = tuple[
 
 
 def _check_now(now: object) -> datetime:
-    if not isinstance(now, datetime):
-        raise ValidationError.for_field("now", now, "must be a timezone-aware datetime")
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValidationError.for_field("now", now, "must be timezone-aware, not naive")
-    return now
+    return check_aware("now", now)
 
 
 def task_values(task: MeasuredTask, now: datetime) -> _Values:
